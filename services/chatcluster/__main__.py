@@ -1,0 +1,3 @@
+from chatcluster.cli import app
+
+app()

@@ -1,0 +1,251 @@
+"""The `chatcluster` command: run the platform locally and chat from a terminal."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from chatcluster.client import ApiProblem, ChatClient
+from chatcluster.config import Settings, get_settings
+from chatcluster.telemetry import setup_logging
+
+app = typer.Typer(help="ChatCluster: real-time chat with a live analytics pipeline.", no_args_is_help=True)
+console = Console()
+
+UrlOption = Annotated[str, typer.Option("--url", envvar="CHATCLUSTER_URL", help="Gateway base URL")]
+DEFAULT_URL = "http://127.0.0.1:8000"
+
+
+def _session_file() -> Path:
+    base = Path(os.environ.get("XDG_CONFIG_HOME", Path.home() / ".config"))
+    return base / "chatcluster" / "session.json"
+
+
+def _load_sessions() -> dict[str, Any]:
+    path = _session_file()
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def _client(url: str) -> ChatClient:
+    session = _load_sessions().get(url)
+    if session is None:
+        raise typer.BadParameter(f"not signed in to {url}: run `chatcluster login USERNAME` first")
+    client = ChatClient(url, session["token"])
+    client.username = session["username"]
+    return client
+
+
+def _run(coro: Any) -> Any:
+    try:
+        return asyncio.run(coro)
+    except ApiProblem as exc:
+        console.print(f"[red]error {exc.status}:[/] {exc.detail}")
+        raise typer.Exit(1) from exc
+
+
+@app.command()
+def up(
+    port: Annotated[int, typer.Option(help="Gateway port")] = 8000,
+    data_dir: Annotated[Path, typer.Option(help="Where messages and JetStream files live")] = Path(".chatcluster"),
+    nats_port: Annotated[int, typer.Option(help="Local nats-server port")] = 4222,
+) -> None:
+    """Run nats-server, the gateway and the persister until Ctrl-C."""
+    from chatcluster.supervisor import Supervisor, run_until_signalled
+
+    setup_logging("up")
+    settings = get_settings().model_copy(
+        update={"gateway_port": port, "data_dir": data_dir, "nats_url": f"nats://127.0.0.1:{nats_port}"}
+    )
+    supervisor = Supervisor(settings)
+    banner = f"\nChatCluster is up: open {supervisor.gateway_url}  (API docs: {supervisor.gateway_url}/docs; Ctrl-C stops)\n"
+    asyncio.run(run_until_signalled(supervisor, on_ready=banner))
+
+
+@app.command(hidden=True)
+def gateway() -> None:
+    """Run the gateway (the supervisor and Kubernetes start it)."""
+    import uvicorn
+
+    from chatcluster.gateway.app import create_app
+
+    settings = get_settings()
+    setup_logging("gateway")
+    uvicorn.run(
+        create_app(settings), host=settings.gateway_host, port=settings.gateway_port,
+        log_level="warning", ws_max_size=1 << 20,
+    )
+
+
+def _serve(name: str, main: Any) -> None:
+    import signal
+
+    settings: Settings = get_settings()
+    setup_logging(name)
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await main(settings, stop)
+
+    asyncio.run(run())
+
+
+@app.command(hidden=True)
+def persister() -> None:
+    """Run the persister (the supervisor and Kubernetes start it)."""
+    from chatcluster.persister import run_persister
+
+    _serve("persister", run_persister)
+
+
+def _save_session(url: str, body: dict[str, Any]) -> None:
+    sessions = _load_sessions()
+    sessions[url] = {"token": body["access_token"], "username": body["username"]}
+    path = _session_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(sessions, indent=2))
+    path.chmod(0o600)
+
+
+def _authenticate(url: str, username: str, password: str, new: bool) -> None:
+    async def go() -> dict[str, Any]:
+        async with ChatClient(url) as client:
+            return await (client.register if new else client.login)(username, password)
+
+    _save_session(url, _run(go()))
+    console.print(f"signed in to {url} as [bold]{username}[/]")
+
+
+PasswordOption = Annotated[
+    str, typer.Option(prompt=True, hide_input=True, envvar="CHATCLUSTER_PASSWORD", help="Password")
+]
+
+
+@app.command()
+def register(username: str, password: PasswordOption, url: UrlOption = DEFAULT_URL) -> None:
+    """Create an account and sign in."""
+    _authenticate(url, username, password, new=True)
+
+
+@app.command()
+def login(username: str, password: PasswordOption, url: UrlOption = DEFAULT_URL) -> None:
+    """Sign in; the token is kept in ~/.config/chatcluster/session.json."""
+    _authenticate(url, username, password, new=False)
+
+
+@app.command()
+def rooms(url: UrlOption = DEFAULT_URL) -> None:
+    """List my rooms."""
+    async def go() -> list[dict[str, Any]]:
+        async with _client(url) as client:
+            return await client.rooms()
+
+    for room in _run(go()):
+        console.print(f"{room['room_id']:<24} {room['kind']:<7} {room['name']}")
+
+
+@app.command("create-room")
+def create_room(name: str, url: UrlOption = DEFAULT_URL) -> None:
+    """Create a group room (you join it) and print its id."""
+    async def go() -> dict[str, Any]:
+        async with _client(url) as client:
+            return await client.create_room(name)
+
+    console.print(_run(go())["room_id"])
+
+
+@app.command()
+def join(room_id: str, url: UrlOption = DEFAULT_URL) -> None:
+    """Join a group room."""
+    async def go() -> dict[str, Any]:
+        async with _client(url) as client:
+            return await client.join(room_id)
+
+    console.print(f"joined {_run(go())['name']}")
+
+
+@app.command()
+def dm(username: str, url: UrlOption = DEFAULT_URL) -> None:
+    """Open (or find) the direct-message room with USERNAME and print its id."""
+    async def go() -> dict[str, Any]:
+        async with _client(url) as client:
+            return await client.dm(username)
+
+    console.print(_run(go())["room_id"])
+
+
+@app.command()
+def send(
+    room_id: str,
+    text: str,
+    client_id: Annotated[str | None, typer.Option(help="Idempotency key: resending it sends once")] = None,
+    url: UrlOption = DEFAULT_URL,
+) -> None:
+    """Send a message; prints its id once JetStream has it."""
+    async def go() -> dict[str, Any]:
+        async with _client(url) as client:
+            return await client.send(room_id, text, **({"client_id": client_id} if client_id else {}))
+
+    console.print(_run(go())["message_id"])
+
+
+def _print_message(message: dict[str, Any]) -> None:
+    stamp = message.get("created_at", "")[11:19]
+    body = "[dim](deleted)[/]" if message.get("deleted") else message["text"]
+    edited = " [dim](edited)[/]" if message.get("edited_at") and not message.get("deleted") else ""
+    console.print(f"[dim]{stamp}[/] [bold]{message['author']}[/]: {body}{edited}", highlight=False)
+
+
+@app.command()
+def history(
+    room_id: str,
+    limit: Annotated[int, typer.Option(min=1, max=200)] = 50,
+    url: UrlOption = DEFAULT_URL,
+) -> None:
+    """Print the latest messages of a room, oldest first."""
+    async def go() -> dict[str, Any]:
+        async with _client(url) as client:
+            return await client.history(room_id, limit=limit)
+
+    for message in _run(go())["messages"]:
+        _print_message(message)
+
+
+@app.command()
+def tail(room_id: str, url: UrlOption = DEFAULT_URL) -> None:
+    """Print a room's messages live as they arrive (Ctrl-C stops)."""
+    async def go() -> None:
+        async with _client(url) as client, client.websocket() as ws:
+            async for raw in ws:
+                frame = json.loads(raw)
+                if frame["type"] == "event" and frame["event"]["message"]["room_id"] == room_id:
+                    message = frame["event"]["message"]
+                    from chatcluster.ids import id_datetime
+
+                    message["created_at"] = id_datetime(int(message["message_id"])).isoformat()
+                    _print_message(message)
+                elif frame["type"] == "error":
+                    raise ApiProblem(int(frame["status"]), frame["detail"])
+
+    console.print(f"[dim]tailing {room_id}; Ctrl-C stops[/]")
+    try:
+        _run(go())
+    except KeyboardInterrupt:
+        pass
+
+
+@app.command()
+def schemas(out: Annotated[Path, typer.Option(help="Target folder")] = Path("schemas")) -> None:
+    """Export the JSON Schemas of bus events and API bodies."""
+    from chatcluster.schemas_export import export
+
+    for path in export(out):
+        console.print(str(path))

@@ -1,0 +1,67 @@
+"""The one configuration model every ChatCluster process reads.
+
+Values come from `CHATCLUSTER_*` environment variables, so the supervisor, the
+tests and a Kubernetes Deployment configure services the same way.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CHATCLUSTER_", extra="ignore")
+
+    data_dir: Path = Field(
+        default=Path(".chatcluster"),
+        description="Where the local platform keeps the SQLite store, JetStream files and secrets.",
+    )
+    nats_url: str = "nats://127.0.0.1:4222"
+    store_url: str = Field(
+        default="",
+        description="sqlite:///path/to.db; empty means <data_dir>/chat.db.",
+    )
+
+    gateway_host: str = "127.0.0.1"
+    gateway_port: int = 8000
+    worker_id: int = Field(default=1, ge=0, le=1023, description="Snowflake worker id, unique per process.")
+
+    token_secret: str = Field(default="", description="JWT signing key; empty means a key kept in data_dir.")
+    token_ttl_seconds: int = 7 * 24 * 3600
+
+    send_rate_per_second: float = Field(default=20.0, gt=0)
+    send_burst: int = Field(default=40, ge=1)
+    ws_buffer_messages: int = Field(default=256, ge=1, description="Per-client outbound queue before a slow client is dropped.")
+    room_member_limit: int = Field(default=1000, ge=2)
+
+    dedup_window_seconds: int = Field(default=600, ge=1, description="JetStream duplicate window for client_id retries.")
+    max_deliver: int = Field(default=5, ge=1, description="Deliveries before a message goes to the DLQ.")
+    consumer_batch: int = Field(default=256, ge=1)
+
+    test_clock: bool = Field(default=False, description="Lets tests set message timestamps; never enable in production.")
+
+    def sqlite_path(self) -> Path:
+        if self.store_url.startswith("sqlite:///"):
+            return Path(self.store_url.removeprefix("sqlite:///"))
+        return self.data_dir / "chat.db"
+
+    def resolved_token_secret(self) -> str:
+        """The signing key; generated once and kept in data_dir so restarts keep sessions valid."""
+        if self.token_secret:
+            return self.token_secret
+        path = self.data_dir / "token-secret"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,168 @@
+"""The one durable JetStream pull-consumer loop that persister, scorer and aggregator share.
+
+Guarantees: a message is acked only after its handler committed; a store outage
+holds the batch and retries with backoff (the messages stay in hand, so an
+outage never pushes good messages to the dead-letter stream); a message that
+fails on its own is redelivered a bounded number of times, then written to
+`CHAT_DLQ` with the error and acked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Generic, TypeVar
+
+from nats.aio.msg import Msg
+from nats.errors import Error as NatsError
+from nats.errors import TimeoutError as NatsTimeoutError
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.errors import NotFoundError
+from pydantic import ValidationError
+
+from chatcluster.bus import CHAT_STREAM, DLQ_SUBJECT_PREFIX, connect, ensure_streams
+from chatcluster.config import Settings
+from chatcluster.models import DeadLetter
+from chatcluster.store import StoreUnavailable
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+ACK_WAIT_SECONDS = 30.0
+MAX_BACKOFF_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class Delivery(Generic[T]):
+    msg: Msg
+    value: T
+
+
+@dataclass(frozen=True)
+class ConsumerSpec(Generic[T]):
+    durable: str
+    filter_subject: str
+    decode: Callable[[bytes], T]
+    handle: Callable[[Sequence[Delivery[T]]], Awaitable[None]]
+
+
+def consumer_config(durable: str, filter_subject: str) -> ConsumerConfig:
+    return ConsumerConfig(
+        durable_name=durable,
+        name=durable,
+        deliver_policy=DeliverPolicy.ALL,
+        ack_policy=AckPolicy.EXPLICIT,
+        ack_wait=ACK_WAIT_SECONDS,
+        max_deliver=-1,  # the DLQ decision is ours, so the server never silently stops delivering
+        filter_subject=filter_subject,
+        max_ack_pending=20_000,
+    )
+
+
+async def dead_letter(js: JetStreamContext, consumer: str, msg: Msg, error: str) -> None:
+    meta = msg.metadata
+    letter = DeadLetter(
+        consumer=consumer,
+        subject=msg.subject,
+        stream_sequence=meta.sequence.stream,
+        deliveries=meta.num_delivered,
+        error=error[:2000],
+        payload=msg.data.decode("utf-8", errors="replace"),
+        failed_at=datetime.now(UTC),
+    )
+    await js.publish(
+        f"{DLQ_SUBJECT_PREFIX}{consumer}",
+        letter.model_dump_json().encode(),
+        headers={"Nats-Msg-Id": f"{consumer}:{meta.sequence.stream}"},
+    )
+    await msg.ack()
+    log.warning("dead-lettered stream seq %s on %s: %s", meta.sequence.stream, msg.subject, error)
+
+
+class ConsumerLoop(Generic[T]):
+    def __init__(self, settings: Settings, spec: ConsumerSpec[T]) -> None:
+        self.settings = settings
+        self.spec = spec
+        self.processed = 0
+
+    async def run(self, stop: asyncio.Event) -> None:
+        nc = await connect(self.settings, name=self.spec.durable)
+        js = nc.jetstream(timeout=5)
+        await ensure_streams(js, self.settings)
+        await self._ensure_consumer(js)
+        sub = await js.pull_subscribe_bind(durable=self.spec.durable, stream=CHAT_STREAM)
+        log.info("%s consuming %s", self.spec.durable, self.spec.filter_subject)
+        try:
+            while not stop.is_set():
+                try:
+                    batch = await sub.fetch(self.settings.consumer_batch, timeout=1)
+                except (NatsTimeoutError, asyncio.TimeoutError):
+                    continue
+                except NatsError as exc:
+                    log.warning("fetch failed (%s); retrying", exc)
+                    await asyncio.sleep(0.5)
+                    continue
+                await self._process(js, batch, stop)
+        finally:
+            await nc.drain()
+
+    async def _ensure_consumer(self, js: JetStreamContext) -> None:
+        config = consumer_config(self.spec.durable, self.spec.filter_subject)
+        try:
+            await js.consumer_info(CHAT_STREAM, self.spec.durable)
+        except NotFoundError:
+            await js.add_consumer(CHAT_STREAM, config)
+
+    async def _process(self, js: JetStreamContext, batch: list[Msg], stop: asyncio.Event) -> None:
+        good: list[Delivery[T]] = []
+        for msg in batch:
+            try:
+                good.append(Delivery(msg, self.spec.decode(msg.data)))
+            except (ValidationError, ValueError) as exc:
+                await dead_letter(js, self.spec.durable, msg, f"undecodable payload: {exc}")
+        if not good:
+            return
+        try:
+            await self._handle_until_stored(good, stop)
+        except Exception as exc:  # a bug or a poison message: isolate it one by one
+            log.warning("batch of %d failed (%s); retrying one by one", len(good), exc)
+            await self._handle_one_by_one(js, good)
+            return
+        for delivery in good:
+            await delivery.msg.ack()
+        self.processed += len(good)
+
+    async def _handle_until_stored(self, batch: Sequence[Delivery[T]], stop: asyncio.Event) -> None:
+        backoff = 0.2
+        while True:
+            try:
+                await self.spec.handle(batch)
+                return
+            except StoreUnavailable as exc:
+                if stop.is_set():
+                    raise
+                log.warning("store unavailable (%s); holding %d messages, retry in %.1fs", exc, len(batch), backoff)
+                for delivery in batch:  # keep them ours while we wait
+                    await delivery.msg.in_progress()
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+
+    async def _handle_one_by_one(self, js: JetStreamContext, batch: Sequence[Delivery[T]]) -> None:
+        for delivery in batch:
+            try:
+                await self.spec.handle([delivery])
+            except StoreUnavailable:
+                await delivery.msg.nak(delay=1.0)
+            except Exception as exc:
+                if delivery.msg.metadata.num_delivered >= self.settings.max_deliver:
+                    await dead_letter(js, self.spec.durable, delivery.msg, f"{type(exc).__name__}: {exc}")
+                else:
+                    await delivery.msg.nak(delay=1.0)
+            else:
+                await delivery.msg.ack()
+                self.processed += 1

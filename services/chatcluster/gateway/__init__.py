@@ -1,0 +1,1 @@
+"""The gateway: REST and WebSocket API, live fan-out, and the web client."""

@@ -1,0 +1,87 @@
+"""The gateway application: wiring, lifespan and the translation of errors into 4xx answers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from chatcluster import __version__
+from chatcluster.bus import connect, ensure_streams
+from chatcluster.config import Settings, get_settings
+from chatcluster.gateway.context import Gateway
+from chatcluster.gateway.errors import ApiError, describe_validation_errors
+from chatcluster.gateway.hub import Hub
+from chatcluster.gateway.ratelimit import RateLimiter
+from chatcluster.gateway.routes import auth, health, messages, rooms, ws
+from chatcluster.ids import SnowflakeGenerator
+from chatcluster.store import StoreUnavailable, open_store
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store = await open_store(settings)
+        nc = await connect(settings, name=f"gateway-{settings.worker_id}")
+        js = nc.jetstream(timeout=5)
+        await ensure_streams(js, settings)
+        app.state.gateway = Gateway(
+            settings=settings,
+            store=store,
+            nc=nc,
+            js=js,
+            ids=SnowflakeGenerator(settings.worker_id),
+            limiter=RateLimiter(settings.send_rate_per_second, settings.send_burst),
+            hub=Hub(nc),
+            token_secret=settings.resolved_token_secret(),
+        )
+        try:
+            yield
+        finally:
+            await nc.drain()
+            await store.close()
+
+    app = FastAPI(
+        title="ChatCluster",
+        version=__version__,
+        summary="Real-time chat with a live analytics pipeline.",
+        lifespan=lifespan,
+    )
+
+    @app.exception_handler(ApiError)
+    async def api_error(_request: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status, headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        status = 400 if any(e.get("type") == "json_invalid" for e in errors) else 422
+        return JSONResponse({"detail": describe_validation_errors(errors)}, status_code=status)
+
+    @app.exception_handler(StoreUnavailable)
+    async def store_down(_request: Request, exc: StoreUnavailable) -> JSONResponse:
+        return JSONResponse({"detail": f"the store is unavailable: {exc}; retry shortly"}, status_code=503)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse({"detail": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers)
+
+    for module in (health, auth, rooms, messages, ws):
+        app.include_router(module.router)
+
+    @app.get("/", include_in_schema=False)
+    async def index() -> FileResponse:
+        return FileResponse(STATIC_DIR / "index.html")
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app

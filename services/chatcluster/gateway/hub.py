@@ -1,0 +1,151 @@
+"""Live fan-out: this gateway subscribes on core NATS only to rooms its sockets are in.
+
+NATS interest routing then delivers each room's messages only to the gateway
+replicas that hold a member's socket. Each socket has a bounded outbound queue;
+a client that cannot keep up is disconnected with a reason instead of growing
+the gateway's memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from nats.aio.client import Client as NATS
+from nats.aio.msg import Msg
+from nats.aio.subscription import Subscription
+
+from chatcluster.models import MESSAGE_SUBJECT_PREFIX, membership_subject, message_subject
+
+log = logging.getLogger(__name__)
+
+SLOW_CLIENT_CLOSE_CODE = 4008
+
+
+@dataclass(frozen=True)
+class Outbound:
+    """A frame ready to send; `event_id` lets a replay skip what it already sent."""
+
+    frame: str
+    event_id: int | None = None
+
+
+@dataclass(eq=False)
+class Connection:
+    user_id: int
+    capacity: int
+    on_overflow: Callable[[Connection], None]
+    rooms: set[str] = field(default_factory=set)
+    queue: asyncio.Queue[Outbound] = field(init=False)
+    dropped: bool = False
+
+    def __post_init__(self) -> None:
+        self.queue = asyncio.Queue(maxsize=self.capacity)
+
+    def offer(self, item: Outbound) -> None:
+        if self.dropped:
+            return
+        try:
+            self.queue.put_nowait(item)
+        except asyncio.QueueFull:
+            self.dropped = True
+            self.on_overflow(self)
+
+
+def event_id_of(payload: bytes) -> int | None:
+    try:
+        return int(json.loads(payload)["event_id"])
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def event_frame(payload: bytes) -> Outbound:
+    """The WebSocket frame for one bus event, built once and shared by every socket."""
+    return Outbound(f'{{"type":"event","event":{payload.decode()}}}', event_id_of(payload))
+
+
+class Hub:
+    def __init__(self, nc: NATS) -> None:
+        self._nc = nc
+        self._room_conns: defaultdict[str, set[Connection]] = defaultdict(set)
+        self._room_subs: dict[str, Subscription] = {}
+        self._user_conns: defaultdict[int, set[Connection]] = defaultdict(set)
+        self._user_subs: dict[int, Subscription] = {}
+        self._lock = asyncio.Lock()
+        self.slow_clients_dropped = 0
+
+    @property
+    def connections(self) -> int:
+        return sum(len(c) for c in self._user_conns.values())
+
+    @property
+    def subscribed_rooms(self) -> set[str]:
+        return set(self._room_subs)
+
+    async def attach(self, conn: Connection, rooms: Iterable[str]) -> None:
+        async with self._lock:
+            self._user_conns[conn.user_id].add(conn)
+            if conn.user_id not in self._user_subs:
+                self._user_subs[conn.user_id] = await self._nc.subscribe(
+                    membership_subject(conn.user_id), cb=self._on_membership
+                )
+            for room_id in rooms:
+                await self._join_locked(conn, room_id)
+
+    async def detach(self, conn: Connection) -> None:
+        async with self._lock:
+            for room_id in list(conn.rooms):
+                await self._leave_locked(conn, room_id)
+            users = self._user_conns[conn.user_id]
+            users.discard(conn)
+            if not users:
+                del self._user_conns[conn.user_id]
+                sub = self._user_subs.pop(conn.user_id, None)
+                if sub is not None:
+                    await sub.unsubscribe()
+
+    async def _join_locked(self, conn: Connection, room_id: str) -> None:
+        conn.rooms.add(room_id)
+        self._room_conns[room_id].add(conn)
+        if room_id not in self._room_subs:
+            self._room_subs[room_id] = await self._nc.subscribe(message_subject(room_id), cb=self._on_message)
+
+    async def _leave_locked(self, conn: Connection, room_id: str) -> None:
+        conn.rooms.discard(room_id)
+        conns = self._room_conns.get(room_id)
+        if conns is None:
+            return
+        conns.discard(conn)
+        if not conns:
+            del self._room_conns[room_id]
+            sub = self._room_subs.pop(room_id, None)
+            if sub is not None:
+                await sub.unsubscribe()
+
+    async def _on_message(self, msg: Msg) -> None:
+        room_id = msg.subject.removeprefix(MESSAGE_SUBJECT_PREFIX)
+        item = event_frame(msg.data)
+        for conn in list(self._room_conns.get(room_id, ())):
+            conn.offer(item)
+
+    async def _on_membership(self, msg: Msg) -> None:
+        user_id = int(msg.subject.rsplit(".", 1)[1])
+        try:
+            notice = json.loads(msg.data)
+            room_id = str(notice["room"]["room_id"])
+            joined = notice["op"] == "join"
+        except (ValueError, KeyError, TypeError):
+            log.warning("ignoring malformed membership notice on %s", msg.subject)
+            return
+        frame = Outbound(json.dumps({"type": "joined" if joined else "left", "room": notice["room"]}))
+        async with self._lock:
+            for conn in list(self._user_conns.get(user_id, ())):
+                if joined and room_id not in conn.rooms:
+                    await self._join_locked(conn, room_id)
+                elif not joined and room_id in conn.rooms:
+                    await self._leave_locked(conn, room_id)
+                conn.offer(frame)

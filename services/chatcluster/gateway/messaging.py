@@ -1,0 +1,116 @@
+"""Sending, editing and deleting messages: the one path REST and WebSocket share."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime
+
+from nats.errors import Error as NatsError
+
+from chatcluster.bus import event_at_sequence, publish_event
+from chatcluster.gateway.context import Gateway
+from chatcluster.gateway.errors import ApiError, not_found
+from chatcluster.gateway.schemas import MessageEdit, MessageOut, MessageSend, SendAccepted
+from chatcluster.models import EventKind, Message, MessageEvent, Room, User, membership_subject
+
+
+async def require_member(gw: Gateway, room_id: str, user: User) -> Room:
+    room = await gw.store.get_room(room_id)
+    if room is None:
+        raise not_found(f"room '{room_id}'")
+    if not await gw.store.is_member(room_id, user.user_id):
+        raise ApiError(403, f"you are not a member of room '{room_id}'")
+    return room
+
+
+def _check_rate(gw: Gateway, user: User) -> None:
+    wait = gw.limiter.acquire(user.user_id)
+    if wait > 0:
+        seconds = max(1, int(wait + 0.999))
+        raise ApiError(
+            429,
+            f"too many messages: at most {gw.settings.send_rate_per_second:g} per second; retry in {seconds}s",
+            headers={"Retry-After": str(seconds)},
+        )
+
+
+def _pinned_ms(gw: Gateway, sent_at: datetime | None) -> int | None:
+    if sent_at is None:
+        return None
+    if not gw.settings.test_clock:
+        raise ApiError(400, "sent_at is only accepted by a gateway running with the test clock")
+    moment = sent_at if sent_at.tzinfo else sent_at.replace(tzinfo=UTC)
+    return int(moment.timestamp() * 1000)
+
+
+async def _publish(gw: Gateway, event: MessageEvent, dedup_key: str) -> tuple[int, bool]:
+    try:
+        published = await publish_event(gw.js, event, dedup_key)
+        if not published.duplicate:
+            return event.message.message_id, False
+        original = await event_at_sequence(gw.js, published.stream_sequence)
+        return original.message.message_id, True
+    except (NatsError, asyncio.TimeoutError) as exc:
+        raise ApiError(503, f"the message bus is unavailable ({type(exc).__name__}); retry shortly") from exc
+
+
+async def send_message(gw: Gateway, user: User, room_id: str, body: MessageSend) -> SendAccepted:
+    await require_member(gw, room_id, user)
+    _check_rate(gw, user)
+    if body.reply_to is not None:
+        parent = await gw.store.get_message(body.reply_to)
+        if parent is None or parent.room_id != room_id:
+            raise ApiError(400, f"reply_to: message {body.reply_to} is not in room '{room_id}'")
+    message_id = gw.ids.next_id(_pinned_ms(gw, body.sent_at))
+    message = Message(
+        message_id=message_id,
+        room_id=room_id,
+        author_id=user.user_id,
+        author=user.username,
+        text=body.text,
+        reply_to=body.reply_to,
+        client_id=body.client_id,
+    )
+    event = MessageEvent(kind=EventKind.CREATED, event_id=message_id, message=message)
+    dedup_key = f"{user.user_id}:{body.client_id}" if body.client_id else str(message_id)
+    accepted_id, duplicate = await _publish(gw, event, dedup_key)
+    return SendAccepted(message_id=accepted_id, room_id=room_id, duplicate=duplicate)
+
+
+async def _own_message(gw: Gateway, user: User, room_id: str, message_id: int) -> Message:
+    await require_member(gw, room_id, user)
+    message = await gw.store.get_message(message_id)
+    if message is None or message.room_id != room_id:
+        raise not_found(f"message {message_id} in room '{room_id}'")
+    if message.author_id != user.user_id:
+        raise ApiError(403, "you can only change your own messages")
+    if message.deleted:
+        raise ApiError(409, f"message {message_id} has been deleted")
+    return message
+
+
+async def edit_message(gw: Gateway, user: User, room_id: str, message_id: int, body: MessageEdit) -> MessageOut:
+    current = await _own_message(gw, user, room_id, message_id)
+    _check_rate(gw, user)
+    event_id = gw.ids.next_id()
+    edited = current.model_copy(update={"text": body.text, "edited_at": datetime.now(UTC)})
+    await _publish(gw, MessageEvent(kind=EventKind.EDITED, event_id=event_id, message=edited), str(event_id))
+    return MessageOut.of(edited)
+
+
+async def delete_message(gw: Gateway, user: User, room_id: str, message_id: int) -> MessageOut:
+    current = await _own_message(gw, user, room_id, message_id)
+    event_id = gw.ids.next_id()
+    tombstone = current.model_copy(update={"text": "", "deleted": True, "edited_at": datetime.now(UTC)})
+    await _publish(gw, MessageEvent(kind=EventKind.DELETED, event_id=event_id, message=tombstone), str(event_id))
+    return MessageOut.of(tombstone)
+
+
+async def announce_membership(gw: Gateway, user_id: int, room: Room, joined: bool) -> None:
+    """Tell whichever gateways hold this user's sockets to (un)subscribe the room."""
+    notice = {"op": "join" if joined else "leave", "room": json.loads(room.model_dump_json())}
+    try:
+        await gw.nc.publish(membership_subject(user_id), json.dumps(notice).encode())
+    except NatsError:
+        pass  # live sockets pick the room up on their next reconnect

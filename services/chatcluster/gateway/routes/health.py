@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from chatcluster.gateway.deps import GatewayDep
+from chatcluster.store import StoreUnavailable
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz", summary="200 only when the bus and the store answer")
+async def healthz(gw: GatewayDep) -> JSONResponse:
+    problems: list[str] = []
+    if not gw.nc.is_connected:
+        problems.append("bus: not connected to NATS")
+    try:
+        await gw.store.ping()
+    except StoreUnavailable as exc:
+        problems.append(f"store: {exc}")
+    if problems:
+        return JSONResponse({"status": "unavailable", "problems": problems}, status_code=503)
+    return JSONResponse({"status": "ok"})

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from chatcluster.gateway.deps import CurrentUser, GatewayDep, RoomIdPath
+from chatcluster.gateway.errors import ApiError, not_found
+from chatcluster.gateway.messaging import delete_message, edit_message, require_member, send_message
+from chatcluster.gateway.schemas import HistoryPage, MessageEdit, MessageOut, MessageSend, SendAccepted
+from chatcluster.models import Snowflake
+
+router = APIRouter(prefix="/v1/rooms/{room_id}/messages", tags=["messages"])
+
+MAX_PAGE = 200
+
+
+@router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=SendAccepted)
+async def send(room_id: RoomIdPath, body: MessageSend, user: CurrentUser, gw: GatewayDep) -> SendAccepted:
+    """Accepted once JetStream has the message durably (its PubAck); stored moments later."""
+    return await send_message(gw, user, room_id, body)
+
+
+@router.get("", response_model=HistoryPage)
+async def history(
+    room_id: RoomIdPath,
+    user: CurrentUser,
+    gw: GatewayDep,
+    before: Annotated[Snowflake | None, Query(description="Messages older than this id")] = None,
+    after: Annotated[Snowflake | None, Query(description="Messages newer than this id")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+) -> HistoryPage:
+    if before is not None and after is not None:
+        raise ApiError(400, "give either 'before' or 'after', not both")
+    await require_member(gw, room_id, user)
+    found = await gw.store.history(room_id, before=before, after=after, limit=limit)
+    full = len(found) == limit
+    return HistoryPage(
+        room_id=room_id,
+        messages=[MessageOut.of(m) for m in found],
+        before=found[0].message_id if found and full and after is None else None,
+        after=found[-1].message_id if found else after,
+    )
+
+
+@router.get("/{message_id}", response_model=MessageOut)
+async def get_one(room_id: RoomIdPath, message_id: Snowflake, user: CurrentUser, gw: GatewayDep) -> MessageOut:
+    await require_member(gw, room_id, user)
+    message = await gw.store.get_message(message_id)
+    if message is None or message.room_id != room_id:
+        raise not_found(f"message {message_id} in room '{room_id}'")
+    return MessageOut.of(message)
+
+
+@router.patch("/{message_id}", response_model=MessageOut)
+async def edit(
+    room_id: RoomIdPath, message_id: Snowflake, body: MessageEdit, user: CurrentUser, gw: GatewayDep
+) -> MessageOut:
+    return await edit_message(gw, user, room_id, message_id, body)
+
+
+@router.delete("/{message_id}", response_model=MessageOut)
+async def delete(room_id: RoomIdPath, message_id: Snowflake, user: CurrentUser, gw: GatewayDep) -> MessageOut:
+    """Deletes leave a tombstone in history so replies and cursors stay valid."""
+    return await delete_message(gw, user, room_id, message_id)

@@ -1,0 +1,96 @@
+"""Request and response bodies of the public API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from chatcluster.models import MAX_TEXT_CHARS, USERNAME_PATTERN, Member, Message, Room, Snowflake
+
+CLIENT_ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Credentials(_Strict):
+    username: str = Field(pattern=USERNAME_PATTERN, description="3-32 letters, digits, '_', '.', '-'")
+    password: str = Field(min_length=8, max_length=256)
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_at: datetime
+    user_id: Snowflake
+    username: str
+
+
+class RoomCreate(_Strict):
+    name: str = Field(min_length=1, max_length=100)
+
+
+class RoomOut(BaseModel):
+    room_id: str
+    kind: str
+    name: str
+    created_by: Snowflake
+    created_at: datetime
+
+    @classmethod
+    def of(cls, room: Room) -> RoomOut:
+        return cls.model_validate(room.model_dump())
+
+
+class MembersOut(BaseModel):
+    room_id: str
+    count: int
+    members: list[Member]
+
+
+class MessageSend(_Strict):
+    text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
+    client_id: str | None = Field(default=None, pattern=CLIENT_ID_PATTERN, description="Idempotency key")
+    reply_to: Snowflake | None = None
+    sent_at: datetime | None = Field(
+        default=None, description="Test clock only: refused unless the gateway runs with test_clock"
+    )
+
+
+class MessageEdit(_Strict):
+    text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
+
+
+class MessageOut(BaseModel):
+    message_id: Snowflake
+    room_id: str
+    author_id: Snowflake
+    author: str
+    text: str
+    reply_to: Snowflake | None
+    created_at: datetime
+    edited_at: datetime | None
+    deleted: bool
+
+    @classmethod
+    def of(cls, message: Message) -> MessageOut:
+        return cls(created_at=message.created_at, **message.model_dump(exclude={"client_id"}))
+
+
+class SendAccepted(BaseModel):
+    message_id: Snowflake
+    room_id: str
+    duplicate: bool = Field(description="True when client_id matched an earlier send")
+
+
+class HistoryPage(BaseModel):
+    room_id: str
+    messages: list[MessageOut] = Field(description="Oldest first")
+    before: Snowflake | None = Field(description="Cursor for the next older page, if any")
+    after: Snowflake | None = Field(description="Cursor for newer messages")
+
+
+class Problem(BaseModel):
+    detail: str

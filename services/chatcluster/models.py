@@ -1,0 +1,151 @@
+"""Domain records and the versioned events that travel on the bus.
+
+Ids are 64-bit integers in Python and decimal strings in JSON, because
+JavaScript numbers lose precision past 2**53.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema
+
+from chatcluster.ids import id_datetime
+
+ROOM_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
+USERNAME_PATTERN = r"^[A-Za-z0-9_.-]{3,32}$"
+MAX_TEXT_CHARS = 4000
+_ROOM_ID_RE = re.compile(ROOM_ID_PATTERN)
+
+
+def _parse_snowflake(value: Any) -> Any:
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return value
+
+
+Snowflake = Annotated[
+    int,
+    BeforeValidator(_parse_snowflake),
+    Field(ge=0, lt=2**63),
+    PlainSerializer(str, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "pattern": r"^[0-9]{1,19}$", "description": "64-bit Snowflake id"}),
+]
+RoomId = Annotated[str, Field(pattern=ROOM_ID_PATTERN, description="Room id; also the last token of its subject")]
+
+
+def is_room_id(value: str) -> bool:
+    return bool(_ROOM_ID_RE.match(value))
+
+
+def dm_room_id(user_a: int, user_b: int) -> str:
+    """The one direct-message room of two users, the same whichever of them asks."""
+    low, high = sorted((user_a, user_b))
+    return f"dm-{low}-{high}"
+
+
+class RoomKind(StrEnum):
+    GROUP = "group"
+    DIRECT = "direct"
+
+
+class User(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    user_id: Snowflake
+    username: str
+    password_hash: str = Field(exclude=True, repr=False)
+    created_at: datetime
+
+
+class Room(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    room_id: RoomId
+    kind: RoomKind
+    name: str
+    created_by: Snowflake
+    created_at: datetime
+
+
+class Member(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    user_id: Snowflake
+    username: str
+    joined_at: datetime
+
+
+class EventKind(StrEnum):
+    CREATED = "created"
+    EDITED = "edited"
+    DELETED = "deleted"
+
+
+class Message(BaseModel):
+    """A message as stored and as clients read it; a deleted one keeps its place as a tombstone."""
+
+    model_config = ConfigDict(frozen=True)
+
+    message_id: Snowflake
+    room_id: RoomId
+    author_id: Snowflake
+    author: str
+    text: str
+    reply_to: Snowflake | None = None
+    client_id: str | None = None
+    edited_at: datetime | None = None
+    deleted: bool = False
+
+    @property
+    def created_at(self) -> datetime:
+        return id_datetime(self.message_id)
+
+
+class MessageEvent(BaseModel):
+    """What the gateway publishes on `chat.msg.<room>`: the message's whole state after the event.
+
+    Carrying the full state makes every consumer's write a blind upsert
+    (last event id wins), with no read-before-write and no ordering needs.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", title="MessageEvent")
+
+    schema_version: Literal["chatcluster.message.v1"] = "chatcluster.message.v1"
+    kind: EventKind
+    event_id: Snowflake = Field(description="Unique per event; orders events of one message")
+    message: Message
+
+    @property
+    def subject(self) -> str:
+        return message_subject(self.message.room_id)
+
+
+class DeadLetter(BaseModel):
+    """What a consumer writes to `CHAT_DLQ` when it gives up on a message."""
+
+    model_config = ConfigDict(frozen=True, title="DeadLetter")
+
+    schema_version: Literal["chatcluster.deadletter.v1"] = "chatcluster.deadletter.v1"
+    consumer: str
+    subject: str
+    stream_sequence: int
+    deliveries: int
+    error: str
+    payload: str = Field(description="The original payload, decoded as UTF-8 with replacement")
+    failed_at: datetime
+
+
+MESSAGE_SUBJECT_PREFIX = "chat.msg."
+
+
+def message_subject(room_id: str) -> str:
+    return f"{MESSAGE_SUBJECT_PREFIX}{room_id}"
+
+
+def membership_subject(user_id: int) -> str:
+    """Core-NATS notices telling every gateway that a user's rooms changed."""
+    return f"chat.member.{user_id}"

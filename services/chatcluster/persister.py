@@ -1,0 +1,31 @@
+"""The persister: a durable consumer that upserts every message event into the store."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+from chatcluster.config import Settings
+from chatcluster.consumer import ConsumerLoop, ConsumerSpec, Delivery
+from chatcluster.models import MESSAGE_SUBJECT_PREFIX, MessageEvent
+from chatcluster.store import open_store
+
+DURABLE = "persister"
+
+
+async def run_persister(settings: Settings, stop: asyncio.Event) -> None:
+    store = await open_store(settings)
+
+    async def persist(batch: Sequence[Delivery[MessageEvent]]) -> None:
+        await store.apply_events([d.value for d in batch])
+
+    spec = ConsumerSpec(
+        durable=DURABLE,
+        filter_subject=f"{MESSAGE_SUBJECT_PREFIX}>",
+        decode=MessageEvent.model_validate_json,
+        handle=persist,
+    )
+    try:
+        await ConsumerLoop(settings, spec).run(stop)
+    finally:
+        await store.close()

@@ -1,0 +1,34 @@
+"""Exports the JSON Schemas of the bus events and the API bodies to `schemas/`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from chatcluster.gateway.schemas import HistoryPage, MessageOut, MessageSend, SendAccepted
+from chatcluster.models import DeadLetter, MessageEvent
+
+EXPORTED: dict[str, type[BaseModel]] = {
+    "message-event.v1.json": MessageEvent,
+    "dead-letter.v1.json": DeadLetter,
+    "api/message-send.json": MessageSend,
+    "api/send-accepted.json": SendAccepted,
+    "api/message.json": MessageOut,
+    "api/history-page.json": HistoryPage,
+}
+
+
+def render(model: type[BaseModel]) -> str:
+    return json.dumps(model.model_json_schema(mode="serialization"), indent=2, sort_keys=True) + "\n"
+
+
+def export(target: Path) -> list[Path]:
+    written = []
+    for name, model in EXPORTED.items():
+        path = target / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(render(model))
+        written.append(path)
+    return written

