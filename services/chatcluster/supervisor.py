@@ -152,11 +152,12 @@ class Supervisor:
                     raise TimeoutError(f"{self.gateway_url}/healthz not ready after {timeout:.0f}s")
                 await asyncio.sleep(0.1)
 
-    def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
-        """Send a signal to one child (tests use it to prove crash safety)."""
-        child = self.children[name]
-        if child.process and child.process.returncode is None:
-            child.process.send_signal(sig)
+    async def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
+        """Signal one child and wait for it to exit (tests use it to prove crash safety)."""
+        process = self.children[name].process
+        if process and process.returncode is None:
+            process.send_signal(sig)
+            await process.wait()
 
     async def restart(self, name: str) -> None:
         child = self.children[name]

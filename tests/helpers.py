@@ -1,0 +1,62 @@
+"""Small waiting and reading helpers for tests against the real platform."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from websockets.asyncio.client import ClientConnection
+
+T = TypeVar("T")
+
+
+async def eventually(check: Callable[[], Awaitable[T]], timeout: float = 15.0, interval: float = 0.1) -> T:
+    """Poll `check` until it returns a truthy value, or fail with the last value seen."""
+    deadline = time.monotonic() + timeout
+    last: T | None = None
+    while time.monotonic() < deadline:
+        last = await check()
+        if last:
+            return last
+        await asyncio.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout}s; last value: {last!r}")
+
+
+async def next_frame(ws: ClientConnection, kind: str, timeout: float = 10.0) -> dict[str, Any]:
+    """The next frame of the given type, skipping others."""
+    deadline = time.monotonic() + timeout
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise AssertionError(f"no {kind!r} frame within {timeout}s")
+        frame: dict[str, Any] = json.loads(await asyncio.wait_for(ws.recv(), remaining))
+        if frame["type"] == kind:
+            return frame
+
+
+async def frames_for(ws: ClientConnection, seconds: float) -> list[dict[str, Any]]:
+    """Every frame that arrives within `seconds`."""
+    found: list[dict[str, Any]] = []
+    deadline = time.monotonic() + seconds
+    while (remaining := deadline - time.monotonic()) > 0:
+        try:
+            found.append(json.loads(await asyncio.wait_for(ws.recv(), remaining)))
+        except TimeoutError:
+            break
+    return found
+
+
+async def all_messages(client: Any, room_id: str) -> list[dict[str, Any]]:
+    """Every stored message of a room, oldest first, paging back through history."""
+    found: list[dict[str, Any]] = []
+    before = None
+    while True:
+        params: dict[str, Any] = {"limit": 200, **({"before": before} if before else {})}
+        page = await client.history(room_id, **params)
+        found = page["messages"] + found
+        before = page["before"]
+        if before is None:
+            return found
