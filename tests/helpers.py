@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from websockets.asyncio.client import ClientConnection
+from websockets.exceptions import ConnectionClosed
 
 T = TypeVar("T")
 
@@ -44,7 +45,7 @@ async def frames_for(ws: ClientConnection, seconds: float) -> list[dict[str, Any
     while (remaining := deadline - time.monotonic()) > 0:
         try:
             found.append(json.loads(await asyncio.wait_for(ws.recv(), remaining)))
-        except TimeoutError:
+        except (TimeoutError, ConnectionClosed):
             break
     return found
 

@@ -71,7 +71,9 @@ class Published:
     duplicate: bool
 
 
-async def publish_event(js: JetStreamContext, event: MessageEvent, dedup_key: str, headers: dict[str, str] | None = None) -> Published:
+async def publish_event(
+    js: JetStreamContext, event: MessageEvent, dedup_key: str, headers: dict[str, str] | None = None
+) -> Published:
     """Publish and wait for JetStream's PubAck; the dedup key makes retries harmless."""
     ack = await js.publish(
         event.subject,

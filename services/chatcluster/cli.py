@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 from pathlib import Path
@@ -63,7 +64,9 @@ def up(
         update={"gateway_port": port, "data_dir": data_dir, "nats_url": f"nats://127.0.0.1:{nats_port}"}
     )
     supervisor = Supervisor(settings)
-    banner = f"\nChatCluster is up: open {supervisor.gateway_url}  (API docs: {supervisor.gateway_url}/docs; Ctrl-C stops)\n"
+    banner = (
+        f"\nChatCluster is up: open {supervisor.gateway_url}  (API docs: {supervisor.gateway_url}/docs; Ctrl-C stops)\n"
+    )
     asyncio.run(run_until_signalled(supervisor, on_ready=banner))
 
 
@@ -77,8 +80,11 @@ def gateway() -> None:
     settings = get_settings()
     setup_logging("gateway")
     uvicorn.run(
-        create_app(settings), host=settings.gateway_host, port=settings.gateway_port,
-        log_level="warning", ws_max_size=1 << 20,
+        create_app(settings),
+        host=settings.gateway_host,
+        port=settings.gateway_port,
+        log_level="warning",
+        ws_max_size=1 << 20,
     )
 
 
@@ -144,6 +150,7 @@ def login(username: str, password: PasswordOption, url: UrlOption = DEFAULT_URL)
 @app.command()
 def rooms(url: UrlOption = DEFAULT_URL) -> None:
     """List my rooms."""
+
     async def go() -> list[dict[str, Any]]:
         async with _client(url) as client:
             return await client.rooms()
@@ -155,6 +162,7 @@ def rooms(url: UrlOption = DEFAULT_URL) -> None:
 @app.command("create-room")
 def create_room(name: str, url: UrlOption = DEFAULT_URL) -> None:
     """Create a group room (you join it) and print its id."""
+
     async def go() -> dict[str, Any]:
         async with _client(url) as client:
             return await client.create_room(name)
@@ -165,6 +173,7 @@ def create_room(name: str, url: UrlOption = DEFAULT_URL) -> None:
 @app.command()
 def join(room_id: str, url: UrlOption = DEFAULT_URL) -> None:
     """Join a group room."""
+
     async def go() -> dict[str, Any]:
         async with _client(url) as client:
             return await client.join(room_id)
@@ -175,6 +184,7 @@ def join(room_id: str, url: UrlOption = DEFAULT_URL) -> None:
 @app.command()
 def dm(username: str, url: UrlOption = DEFAULT_URL) -> None:
     """Open (or find) the direct-message room with USERNAME and print its id."""
+
     async def go() -> dict[str, Any]:
         async with _client(url) as client:
             return await client.dm(username)
@@ -190,6 +200,7 @@ def send(
     url: UrlOption = DEFAULT_URL,
 ) -> None:
     """Send a message; prints its id once JetStream has it."""
+
     async def go() -> dict[str, Any]:
         async with _client(url) as client:
             return await client.send(room_id, text, **({"client_id": client_id} if client_id else {}))
@@ -211,6 +222,7 @@ def history(
     url: UrlOption = DEFAULT_URL,
 ) -> None:
     """Print the latest messages of a room, oldest first."""
+
     async def go() -> dict[str, Any]:
         async with _client(url) as client:
             return await client.history(room_id, limit=limit)
@@ -222,6 +234,7 @@ def history(
 @app.command()
 def tail(room_id: str, url: UrlOption = DEFAULT_URL) -> None:
     """Print a room's messages live as they arrive (Ctrl-C stops)."""
+
     async def go() -> None:
         async with _client(url) as client, client.websocket() as ws:
             async for raw in ws:
@@ -236,10 +249,8 @@ def tail(room_id: str, url: UrlOption = DEFAULT_URL) -> None:
                     raise ApiProblem(int(frame["status"]), frame["detail"])
 
     console.print(f"[dim]tailing {room_id}; Ctrl-C stops[/]")
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         _run(go())
-    except KeyboardInterrupt:
-        pass
 
 
 @app.command()

@@ -37,6 +37,7 @@ class ChatClient:
 
     async def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        headers.update(kwargs.pop("headers", {}))
         return await self._http.request(method, path, headers=headers, **kwargs)
 
     async def call(self, method: str, path: str, **kwargs: Any) -> Any:

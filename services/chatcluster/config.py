@@ -36,14 +36,20 @@ class Settings(BaseSettings):
 
     send_rate_per_second: float = Field(default=20.0, gt=0)
     send_burst: int = Field(default=40, ge=1)
-    ws_buffer_messages: int = Field(default=256, ge=1, description="Per-client outbound queue before a slow client is dropped.")
+    ws_buffer_messages: int = Field(
+        default=256, ge=1, description="Per-client outbound queue before a slow client is dropped."
+    )
     room_member_limit: int = Field(default=1000, ge=2)
 
-    dedup_window_seconds: int = Field(default=600, ge=1, description="JetStream duplicate window for client_id retries.")
+    dedup_window_seconds: int = Field(
+        default=600, ge=1, description="JetStream duplicate window for client_id retries."
+    )
     max_deliver: int = Field(default=5, ge=1, description="Deliveries before a message goes to the DLQ.")
     consumer_batch: int = Field(default=256, ge=1)
 
-    test_clock: bool = Field(default=False, description="Lets tests set message timestamps; never enable in production.")
+    test_clock: bool = Field(
+        default=False, description="Lets tests set message timestamps; never enable in production."
+    )
 
     def sqlite_path(self) -> Path:
         if self.store_url.startswith("sqlite:///"):

@@ -101,7 +101,7 @@ class ConsumerLoop(Generic[T]):
             while not stop.is_set():
                 try:
                     batch = await sub.fetch(self.settings.consumer_batch, timeout=1)
-                except (NatsTimeoutError, asyncio.TimeoutError):
+                except (TimeoutError, NatsTimeoutError):
                     continue
                 except NatsError as exc:
                     log.warning("fetch failed (%s); retrying", exc)
@@ -109,7 +109,8 @@ class ConsumerLoop(Generic[T]):
                     continue
                 await self._process(js, batch, stop)
         finally:
-            await nc.drain()
+            # close() flushes our pending acks; drain() would wait out the open pull request.
+            await nc.close()
 
     async def _ensure_consumer(self, js: JetStreamContext) -> None:
         config = consumer_config(self.spec.durable, self.spec.filter_subject)

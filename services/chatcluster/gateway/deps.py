@@ -25,8 +25,9 @@ GatewayDep = Annotated[Gateway, Depends(get_gateway)]
 
 async def user_from_token(gw: Gateway, token: str | None) -> User:
     if not token:
-        raise ApiError(401, "missing bearer token: send 'Authorization: Bearer <token>'",
-                       headers={"WWW-Authenticate": "Bearer"})
+        raise ApiError(
+            401, "missing bearer token: send 'Authorization: Bearer <token>'", headers={"WWW-Authenticate": "Bearer"}
+        )
     try:
         user_id, _ = read_token(token, gw.token_secret)
     except InvalidToken as exc:

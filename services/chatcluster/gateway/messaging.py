@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import json
 from datetime import UTC, datetime
 
@@ -51,7 +51,7 @@ async def _publish(gw: Gateway, event: MessageEvent, dedup_key: str) -> tuple[in
             return event.message.message_id, False
         original = await event_at_sequence(gw.js, published.stream_sequence)
         return original.message.message_id, True
-    except (NatsError, asyncio.TimeoutError) as exc:
+    except (TimeoutError, NatsError) as exc:
         raise ApiError(503, f"the message bus is unavailable ({type(exc).__name__}); retry shortly") from exc
 
 
@@ -110,7 +110,5 @@ async def delete_message(gw: Gateway, user: User, room_id: str, message_id: int)
 async def announce_membership(gw: Gateway, user_id: int, room: Room, joined: bool) -> None:
     """Tell whichever gateways hold this user's sockets to (un)subscribe the room."""
     notice = {"op": "join" if joined else "leave", "room": json.loads(room.model_dump_json())}
-    try:
+    with contextlib.suppress(NatsError):  # live sockets pick the room up on their next reconnect
         await gw.nc.publish(membership_subject(user_id), json.dumps(notice).encode())
-    except NatsError:
-        pass  # live sockets pick the room up on their next reconnect

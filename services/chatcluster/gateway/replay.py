@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 from datetime import UTC, datetime
 
 from nats.js import JetStreamContext
@@ -27,7 +27,7 @@ async def missed_events(js: JetStreamContext, rooms: list[str], since: int) -> t
     start = datetime.fromtimestamp((id_timestamp_ms(since) - CLOCK_SKEW_MS) / 1000, tz=UTC)
     config = ConsumerConfig(
         deliver_policy=DeliverPolicy.BY_START_TIME,
-        opt_start_time=start.isoformat().replace("+00:00", "Z"),
+        opt_start_time=start,
         ack_policy=AckPolicy.NONE,
         filter_subjects=[message_subject(r) for r in rooms],
         inactive_threshold=30.0,
@@ -41,7 +41,7 @@ async def missed_events(js: JetStreamContext, rooms: list[str], since: int) -> t
                 break
             try:
                 batch = await sub.fetch(min(500, MAX_REPLAY - len(found)), timeout=2)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 break
             for msg in batch:
                 item = event_frame(msg.data)
@@ -51,7 +51,5 @@ async def missed_events(js: JetStreamContext, rooms: list[str], since: int) -> t
     finally:
         await sub.unsubscribe()
         if config.name:
-            try:
+            with contextlib.suppress(NotFoundError):
                 await js.delete_consumer(CHAT_STREAM, config.name)
-            except NotFoundError:
-                pass

@@ -174,9 +174,7 @@ class SqliteStore:
                     continue
                 for statement in filter(str.strip, script.split(";")):
                     await self.db.execute(statement)
-                await self.db.execute(
-                    "INSERT INTO schema_migrations VALUES (?, ?)", (version, _ms(datetime.now(UTC)))
-                )
+                await self.db.execute("INSERT INTO schema_migrations VALUES (?, ?)", (version, _ms(datetime.now(UTC))))
             await self.db.execute("COMMIT")
         except BaseException:
             await self.db.execute("ROLLBACK")
@@ -247,28 +245,20 @@ class SqliteStore:
     async def _add_member_locked(self, room_id: str, user_id: int, limit: int) -> JoinResult:
         if await self._one("SELECT 1 FROM rooms WHERE room_id = ?", (room_id,)) is None:
             return JoinResult.NO_SUCH_ROOM
-        if await self._one(
-            "SELECT 1 FROM room_members WHERE room_id = ? AND user_id = ?", (room_id, user_id)
-        ):
+        if await self._one("SELECT 1 FROM room_members WHERE room_id = ? AND user_id = ?", (room_id, user_id)):
             return JoinResult.ALREADY_MEMBER
         row = await self._one("SELECT COUNT(*) FROM room_members WHERE room_id = ?", (room_id,))
         if row is not None and row[0] >= limit:
             return JoinResult.ROOM_FULL
-        await self.db.execute(
-            "INSERT INTO room_members VALUES (?, ?, ?)", (room_id, user_id, _ms(datetime.now(UTC)))
-        )
+        await self.db.execute("INSERT INTO room_members VALUES (?, ?, ?)", (room_id, user_id, _ms(datetime.now(UTC))))
         return JoinResult.JOINED
 
     async def remove_member(self, room_id: str, user_id: int) -> bool:
-        cur = await self.db.execute(
-            "DELETE FROM room_members WHERE room_id = ? AND user_id = ?", (room_id, user_id)
-        )
+        cur = await self.db.execute("DELETE FROM room_members WHERE room_id = ? AND user_id = ?", (room_id, user_id))
         return cur.rowcount == 1
 
     async def is_member(self, room_id: str, user_id: int) -> bool:
-        row = await self._one(
-            "SELECT 1 FROM room_members WHERE room_id = ? AND user_id = ?", (room_id, user_id)
-        )
+        row = await self._one("SELECT 1 FROM room_members WHERE room_id = ? AND user_id = ?", (room_id, user_id))
         return row is not None
 
     async def members(self, room_id: str) -> list[Member]:

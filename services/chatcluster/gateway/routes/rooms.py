@@ -98,8 +98,11 @@ async def open_dm(
     if room is None:
         low, high = sorted((user.username, other.username), key=str.lower)
         room = Room(
-            room_id=room_id, kind=RoomKind.DIRECT, name=f"{low} & {high}",
-            created_by=user.user_id, created_at=datetime.now(UTC),
+            room_id=room_id,
+            kind=RoomKind.DIRECT,
+            name=f"{low} & {high}",
+            created_by=user.user_id,
+            created_at=datetime.now(UTC),
         )
         await gw.store.create_room(room)
         room = await gw.store.get_room(room_id) or room  # another request may have won the insert

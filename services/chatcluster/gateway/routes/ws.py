@@ -55,7 +55,9 @@ async def _handle_frame(gw: Gateway, user: User, conn: Connection, raw: str) -> 
         conn.offer(_frame(type="pong", ref=ref))
         return
     if kind != "send":
-        conn.offer(_frame(type="error", ref=ref, status=400, detail=f"unknown frame type {kind!r}; use 'send' or 'ping'"))
+        conn.offer(
+            _frame(type="error", ref=ref, status=400, detail=f"unknown frame type {kind!r}; use 'send' or 'ping'")
+        )
         return
     room_id = frame.get("room_id")
     try:
@@ -95,7 +97,9 @@ async def websocket_endpoint(
     # Subscribe before replaying so nothing published meanwhile falls between the two.
     await gw.hub.attach(conn, rooms)
     try:
-        await websocket.send_json({"type": "ready", "user_id": str(user.user_id), "username": user.username, "rooms": rooms})
+        await websocket.send_json(
+            {"type": "ready", "user_id": str(user.user_id), "username": user.username, "rooms": rooms}
+        )
         replayed: set[int] = set()
         if since is not None:
             events, truncated = await missed_events(gw.js, rooms, int(since))
