@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, field
 
 from nats.aio.client import Client as NATS
 from nats.js import JetStreamContext
@@ -11,7 +12,10 @@ from chatcluster.config import Settings
 from chatcluster.gateway.hub import Hub
 from chatcluster.gateway.ratelimit import RateLimiter
 from chatcluster.ids import SnowflakeGenerator
+from chatcluster.models import Room
 from chatcluster.store import Store
+
+ROOM_CACHE_SIZE = 10_000
 
 
 @dataclass
@@ -24,3 +28,17 @@ class Gateway:
     limiter: RateLimiter
     hub: Hub
     token_secret: str
+    _rooms: OrderedDict[str, Room] = field(default_factory=OrderedDict)
+
+    async def room(self, room_id: str) -> Room | None:
+        """A room by id; rooms never change once created, so found ones are cached (LRU)."""
+        cached = self._rooms.get(room_id)
+        if cached is not None:
+            self._rooms.move_to_end(room_id)
+            return cached
+        room = await self.store.get_room(room_id)
+        if room is not None:
+            self._rooms[room_id] = room
+            if len(self._rooms) > ROOM_CACHE_SIZE:
+                self._rooms.popitem(last=False)
+        return room

@@ -12,11 +12,12 @@ from chatcluster.bus import event_at_sequence, publish_event
 from chatcluster.gateway.context import Gateway
 from chatcluster.gateway.errors import ApiError, not_found
 from chatcluster.gateway.schemas import MessageEdit, MessageOut, MessageSend, SendAccepted
-from chatcluster.models import EventKind, Message, MessageEvent, Room, User, membership_subject
+from chatcluster.gateway.security import Identity
+from chatcluster.models import EventKind, Message, MessageEvent, Room, membership_subject
 
 
-async def require_member(gw: Gateway, room_id: str, user: User) -> Room:
-    room = await gw.store.get_room(room_id)
+async def require_member(gw: Gateway, room_id: str, user: Identity) -> Room:
+    room = await gw.room(room_id)
     if room is None:
         raise not_found(f"room '{room_id}'")
     if not await gw.store.is_member(room_id, user.user_id):
@@ -24,7 +25,7 @@ async def require_member(gw: Gateway, room_id: str, user: User) -> Room:
     return room
 
 
-def _check_rate(gw: Gateway, user: User) -> None:
+def _check_rate(gw: Gateway, user: Identity) -> None:
     wait = gw.limiter.acquire(user.user_id)
     if wait > 0:
         seconds = max(1, int(wait + 0.999))
@@ -55,7 +56,7 @@ async def _publish(gw: Gateway, event: MessageEvent, dedup_key: str) -> tuple[in
         raise ApiError(503, f"the message bus is unavailable ({type(exc).__name__}); retry shortly") from exc
 
 
-async def send_message(gw: Gateway, user: User, room_id: str, body: MessageSend) -> SendAccepted:
+async def send_message(gw: Gateway, user: Identity, room_id: str, body: MessageSend) -> SendAccepted:
     await require_member(gw, room_id, user)
     _check_rate(gw, user)
     if body.reply_to is not None:
@@ -78,7 +79,7 @@ async def send_message(gw: Gateway, user: User, room_id: str, body: MessageSend)
     return SendAccepted(message_id=accepted_id, room_id=room_id, duplicate=duplicate)
 
 
-async def _own_message(gw: Gateway, user: User, room_id: str, message_id: int) -> Message:
+async def _own_message(gw: Gateway, user: Identity, room_id: str, message_id: int) -> Message:
     await require_member(gw, room_id, user)
     message = await gw.store.get_message(message_id)
     if message is None or message.room_id != room_id:
@@ -90,7 +91,7 @@ async def _own_message(gw: Gateway, user: User, room_id: str, message_id: int) -
     return message
 
 
-async def edit_message(gw: Gateway, user: User, room_id: str, message_id: int, body: MessageEdit) -> MessageOut:
+async def edit_message(gw: Gateway, user: Identity, room_id: str, message_id: int, body: MessageEdit) -> MessageOut:
     current = await _own_message(gw, user, room_id, message_id)
     _check_rate(gw, user)
     event_id = gw.ids.next_id()
@@ -99,7 +100,7 @@ async def edit_message(gw: Gateway, user: User, room_id: str, message_id: int, b
     return MessageOut.of(edited)
 
 
-async def delete_message(gw: Gateway, user: User, room_id: str, message_id: int) -> MessageOut:
+async def delete_message(gw: Gateway, user: Identity, room_id: str, message_id: int) -> MessageOut:
     current = await _own_message(gw, user, room_id, message_id)
     event_id = gw.ids.next_id()
     tombstone = current.model_copy(update={"text": "", "deleted": True, "edited_at": datetime.now(UTC)})

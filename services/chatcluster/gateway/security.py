@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import jwt
@@ -14,6 +15,14 @@ _ALGORITHM = "HS256"
 
 class InvalidToken(Exception):
     pass
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who a valid token names; signed claims, so no store lookup per request."""
+
+    user_id: int
+    username: str
 
 
 def hash_password(password: str) -> str:
@@ -33,11 +42,11 @@ def issue_token(user_id: int, username: str, secret: str, ttl_seconds: int) -> t
     return jwt.encode(claims, secret, algorithm=_ALGORITHM), expires
 
 
-def read_token(token: str, secret: str) -> tuple[int, str]:
-    """The (user id, username) a token names; InvalidToken says why it is refused."""
+def read_token(token: str, secret: str) -> Identity:
+    """The identity a token names; InvalidToken says why it is refused."""
     try:
-        claims = jwt.decode(token, secret, algorithms=[_ALGORITHM], options={"require": ["exp", "sub"]})
-        return int(claims["sub"]), str(claims.get("name", ""))
+        claims = jwt.decode(token, secret, algorithms=[_ALGORITHM], options={"require": ["exp", "sub", "name"]})
+        return Identity(int(claims["sub"]), str(claims["name"]))
     except jwt.ExpiredSignatureError as exc:
         raise InvalidToken("the token has expired; log in again") from exc
     except (jwt.InvalidTokenError, ValueError) as exc:

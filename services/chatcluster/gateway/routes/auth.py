@@ -8,13 +8,13 @@ from chatcluster.gateway.context import Gateway
 from chatcluster.gateway.deps import CurrentUser, GatewayDep
 from chatcluster.gateway.errors import ApiError
 from chatcluster.gateway.schemas import Credentials, TokenOut
-from chatcluster.gateway.security import hash_password, issue_token, verify_password
+from chatcluster.gateway.security import Identity, hash_password, issue_token, verify_password
 from chatcluster.models import User
 
 router = APIRouter(prefix="/v1/auth", tags=["accounts"])
 
 
-def _token_for(gw: Gateway, user: User) -> TokenOut:
+def _token_for(gw: Gateway, user: User | Identity) -> TokenOut:
     token, expires = issue_token(user.user_id, user.username, gw.token_secret, gw.settings.token_ttl_seconds)
     return TokenOut(access_token=token, expires_at=expires, user_id=user.user_id, username=user.username)
 

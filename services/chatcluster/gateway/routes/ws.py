@@ -23,7 +23,8 @@ from chatcluster.gateway.hub import SLOW_CLIENT_CLOSE_CODE, Connection, Outbound
 from chatcluster.gateway.messaging import send_message
 from chatcluster.gateway.replay import missed_events
 from chatcluster.gateway.schemas import MessageSend
-from chatcluster.models import User, is_room_id
+from chatcluster.gateway.security import Identity
+from chatcluster.models import is_room_id
 
 router = APIRouter()
 
@@ -40,7 +41,7 @@ async def _refuse(websocket: WebSocket, code: int, status: int, detail: str) -> 
     await websocket.close(code=code, reason=detail[:120])
 
 
-async def _handle_frame(gw: Gateway, user: User, conn: Connection, raw: str) -> None:
+async def _handle_frame(gw: Gateway, user: Identity, conn: Connection, raw: str) -> None:
     try:
         frame = json.loads(raw)
     except ValueError as exc:
@@ -113,7 +114,7 @@ async def websocket_endpoint(
 
 
 async def _pump(
-    gw: Gateway, user: User, conn: Connection, websocket: WebSocket, replayed: set[int], overflowed: asyncio.Event
+    gw: Gateway, user: Identity, conn: Connection, websocket: WebSocket, replayed: set[int], overflowed: asyncio.Event
 ) -> None:
     async def send_loop() -> None:
         while True:

@@ -560,6 +560,7 @@
     el.querySelector('.msg-author').textContent = m.author;
     const time = el.querySelector('.msg-time');
     time.textContent = formatTime(date);
+    el.dataset.time = date ? date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : '';
     if (date) {
       time.dateTime = date.toISOString();
       el.title = date.toLocaleString();
