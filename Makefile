@@ -23,8 +23,8 @@ test-deps: $(STAMP)
 	scripts/install-test-deps
 
 lint: $(STAMP)
-	$(BIN)/ruff check services tests
-	$(BIN)/ruff format --check services tests
+	$(BIN)/ruff check services tests bench
+	$(BIN)/ruff format --check services tests bench
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -33,7 +33,7 @@ schemas: $(STAMP)
 	$(BIN)/chatcluster schemas --out schemas
 
 test: test-deps
-	$(BIN)/ruff check services tests
+	$(BIN)/ruff check services tests bench
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
