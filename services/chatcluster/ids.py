@@ -22,6 +22,7 @@ TIMESTAMP_SHIFT = WORKER_BITS + SEQUENCE_BITS
 # second for ten days writes ~8.6M rows of ~1 KB, which keeps a Cassandra
 # partition near the 100 MB comfort limit only for the very busiest rooms.
 BUCKET_MS = 10 * 24 * 3600 * 1000
+_MAX_TRACKED_MS = 100_000
 
 
 def _now_ms() -> int:
@@ -38,27 +39,33 @@ class SnowflakeGenerator:
         self._clock_ms = clock_ms
         self._lock = threading.Lock()
         self._last_ms = -1
-        self._sequence = 0
-        self._pinned = 0
+        # Next free sequence per millisecond, shared by live and pinned ids so they never collide.
+        self._next_sequence: dict[int, int] = {}
 
     def next_id(self, at_ms: int | None = None) -> int:
         """A new id; `at_ms` pins the timestamp (the test clock, imports)."""
         with self._lock:
             if at_ms is not None:
-                # Pinned times may go backwards, so a rolling counter keeps them unique.
-                self._pinned = (self._pinned + 1) & MAX_SEQUENCE
-                return self._compose(max(at_ms, EPOCH_MS), self._pinned)
+                return self._take(max(at_ms, EPOCH_MS), wait=False)
             now = max(self._clock_ms(), self._last_ms, EPOCH_MS)
-            if now == self._last_ms:
-                self._sequence = (self._sequence + 1) & MAX_SEQUENCE
-                if self._sequence == 0:  # 4,096 ids this millisecond: borrow the next one
-                    now += 1
-                    while self._clock_ms() < now:
-                        time.sleep(0.0001)
-            else:
-                self._sequence = 0
-            self._last_ms = now
-            return self._compose(now, self._sequence)
+            snowflake = self._take(now, wait=True)
+            self._last_ms = id_timestamp_ms(snowflake)
+            return snowflake
+
+    def _take(self, ms: int, wait: bool) -> int:
+        sequence = self._next_sequence.get(ms, 0)
+        borrowed = False
+        while sequence > MAX_SEQUENCE:  # 4,096 ids this millisecond: borrow the next one
+            ms += 1
+            sequence = self._next_sequence.get(ms, 0)
+            borrowed = True
+        if wait and borrowed:
+            while self._clock_ms() < ms:
+                time.sleep(0.0001)
+        self._next_sequence[ms] = sequence + 1
+        if len(self._next_sequence) > _MAX_TRACKED_MS:
+            self._next_sequence.pop(next(iter(self._next_sequence)))
+        return self._compose(ms, sequence)
 
     def _compose(self, ms: int, sequence: int) -> int:
         return ((ms - EPOCH_MS) << TIMESTAMP_SHIFT) | (self._worker_id << SEQUENCE_BITS) | sequence

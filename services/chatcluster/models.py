@@ -38,7 +38,7 @@ RoomId = Annotated[str, Field(pattern=ROOM_ID_PATTERN, description="Room id; als
 
 
 def is_room_id(value: str) -> bool:
-    return bool(_ROOM_ID_RE.match(value))
+    return bool(_ROOM_ID_RE.fullmatch(value))
 
 
 def dm_room_id(user_a: int, user_b: int) -> str:
@@ -85,6 +85,16 @@ class EventKind(StrEnum):
     DELETED = "deleted"
 
 
+class Sentiment(BaseModel):
+    """A message's score: +1 positive, -1 negative, 0 neutral or unable to score."""
+
+    model_config = ConfigDict(frozen=True)
+
+    label: Literal[-1, 0, 1]
+    confidence: float = Field(ge=0.0, le=1.0)
+    model_version: str
+
+
 class Message(BaseModel):
     """A message as stored and as clients read it; a deleted one keeps its place as a tombstone."""
 
@@ -99,6 +109,7 @@ class Message(BaseModel):
     client_id: str | None = None
     edited_at: datetime | None = None
     deleted: bool = False
+    sentiment: Sentiment | None = Field(default=None, description="Set by the scorer; absent until scored")
 
     @property
     def created_at(self) -> datetime:
@@ -124,6 +135,27 @@ class MessageEvent(BaseModel):
         return message_subject(self.message.room_id)
 
 
+class ScoredEvent(BaseModel):
+    """What the scorer publishes on `chat.scored.<room>`: the message as scored, and its score.
+
+    It carries the whole message so the aggregator needs no other input, and a
+    rebuild from the CHAT_SCORED stream alone recomputes every aggregate.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", title="ScoredEvent")
+
+    schema_version: Literal["chatcluster.scored.v1"] = "chatcluster.scored.v1"
+    kind: EventKind
+    event_id: Snowflake = Field(description="The id of the message event that was scored")
+    message: Message
+    sentiment: Sentiment
+    scored_at: datetime
+
+    @property
+    def subject(self) -> str:
+        return scored_subject(self.message.room_id)
+
+
 class DeadLetter(BaseModel):
     """What a consumer writes to `CHAT_DLQ` when it gives up on a message."""
 
@@ -140,10 +172,15 @@ class DeadLetter(BaseModel):
 
 
 MESSAGE_SUBJECT_PREFIX = "chat.msg."
+SCORED_SUBJECT_PREFIX = "chat.scored."
 
 
 def message_subject(room_id: str) -> str:
     return f"{MESSAGE_SUBJECT_PREFIX}{room_id}"
+
+
+def scored_subject(room_id: str) -> str:
+    return f"{SCORED_SUBJECT_PREFIX}{room_id}"
 
 
 def membership_subject(user_id: int) -> str:

@@ -11,10 +11,12 @@ from collections.abc import Sequence
 from enum import StrEnum
 from typing import Protocol
 
-from chatcluster.models import Member, Message, MessageEvent, Room, User
+from chatcluster.aggregation import MessageCountRow, SentimentRow, TopEntry, TopKind
+from chatcluster.errors import Unavailable
+from chatcluster.models import Member, Message, MessageEvent, Room, ScoredEvent, User
 
 
-class StoreUnavailable(Exception):
+class StoreUnavailable(Unavailable):
     """The back end cannot be reached; callers retry or report unhealthy."""
 
 
@@ -67,3 +69,32 @@ class Store(Protocol):
         self, room_id: str, *, before: int | None = None, after: int | None = None, limit: int = 50
     ) -> list[Message]:
         """Up to `limit` messages in id order: the newest older than `before`, or the oldest newer than `after`."""
+
+    async def set_sentiments(self, scored: Sequence[ScoredEvent]) -> None:
+        """Record each message's score; the score of the highest event id wins. Works before the
+        message itself is stored (the scorer and persister race), and is idempotent."""
+
+    async def record_aggregates(self, scored: Sequence[ScoredEvent]) -> int:
+        """Count the messages not counted before, atomically with marking them counted.
+
+        Returns how many were new; a redelivered or replayed message adds nothing."""
+
+    async def reset_aggregates(self) -> None:
+        """Forget every aggregate and every counted mark (the first step of a rebuild)."""
+
+    async def prune_aggregates(self, older_than_ms: int) -> None:
+        """Drop per-minute and per-second detail older than this; totals stay."""
+
+    async def stats_messages(
+        self, *, by_user: bool, by_day: bool, from_day: str | None, to_day: str | None, room_id: str | None
+    ) -> list[MessageCountRow]: ...
+
+    async def stats_sentiment(
+        self, *, room_id: str | None, from_ms: int, to_ms: int, step_ms: int
+    ) -> list[SentimentRow]: ...
+
+    async def stats_top(self, kind: TopKind, *, since_ms: int | None, limit: int) -> list[TopEntry]:
+        """The most frequent keys since a time (per-minute detail), or of all time (since_ms None)."""
+
+    async def stats_rate(self, *, from_ms: int, to_ms: int) -> dict[int, int]:
+        """Messages per second (keyed by the second's start in ms) within [from_ms, to_ms)."""

@@ -6,16 +6,29 @@ and id) so that both back ends answer the same queries the same way.
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
 
+from chatcluster.aggregation import (
+    AggregateDelta,
+    MessageCountRow,
+    SentimentRow,
+    TopEntry,
+    TopKind,
+    countable,
+    delta_of,
+    sentiment_row,
+)
 from chatcluster.ids import bucket_of
-from chatcluster.models import Member, Message, MessageEvent, Room, RoomKind, User
+from chatcluster.models import Member, Message, MessageEvent, Room, RoomKind, ScoredEvent, Sentiment, User
 from chatcluster.store.base import JoinResult, StoreUnavailable
 
 MIGRATIONS: tuple[str, ...] = (
@@ -56,7 +69,40 @@ MIGRATIONS: tuple[str, ...] = (
     ) WITHOUT ROWID;
     CREATE UNIQUE INDEX messages_by_id ON messages (message_id);
     """,
+    """
+    CREATE TABLE message_sentiment (
+        message_id INTEGER PRIMARY KEY,
+        label INTEGER NOT NULL,
+        confidence REAL NOT NULL,
+        model_version TEXT NOT NULL,
+        version INTEGER NOT NULL
+    );
+    CREATE TABLE agg_counted (message_id INTEGER PRIMARY KEY) WITHOUT ROWID;
+    CREATE TABLE agg_messages (
+        day TEXT NOT NULL, room_id TEXT NOT NULL, user_id INTEGER NOT NULL, username TEXT NOT NULL,
+        count INTEGER NOT NULL, PRIMARY KEY (day, room_id, user_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE agg_sentiment (
+        room_id TEXT NOT NULL, minute INTEGER NOT NULL,
+        positive INTEGER NOT NULL, neutral INTEGER NOT NULL, negative INTEGER NOT NULL,
+        PRIMARY KEY (room_id, minute)
+    ) WITHOUT ROWID;
+    CREATE INDEX agg_sentiment_by_minute ON agg_sentiment (minute);
+    CREATE TABLE agg_top_minute (
+        kind TEXT NOT NULL, minute INTEGER NOT NULL, key TEXT NOT NULL, count INTEGER NOT NULL,
+        PRIMARY KEY (kind, minute, key)
+    ) WITHOUT ROWID;
+    CREATE TABLE agg_top_total (
+        kind TEXT NOT NULL, key TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (kind, key)
+    ) WITHOUT ROWID;
+    CREATE INDEX agg_top_total_by_count ON agg_top_total (kind, count DESC);
+    CREATE TABLE agg_rate (second INTEGER PRIMARY KEY, count INTEGER NOT NULL);
+    """,
 )
+
+OPEN_ATTEMPTS = 20
+
+_AGGREGATE_TABLES = ("agg_counted", "agg_messages", "agg_sentiment", "agg_top_minute", "agg_top_total", "agg_rate")
 
 # Highest event id wins; a delete is sticky so a late edit cannot resurrect text.
 _UPSERT_MESSAGE = """
@@ -72,7 +118,19 @@ ON CONFLICT (room_id, bucket, message_id) DO UPDATE SET
 WHERE excluded.version > messages.version
 """
 
-_MESSAGE_COLUMNS = "message_id, room_id, author_id, author, text, reply_to, client_id, edited_ms, deleted"
+_MESSAGE_SELECT = (
+    "SELECT m.message_id, m.room_id, m.author_id, m.author, m.text, m.reply_to, m.client_id, m.edited_ms, "
+    "m.deleted, s.label, s.confidence, s.model_version "
+    "FROM messages m LEFT JOIN message_sentiment s ON s.message_id = m.message_id"
+)
+
+_UPSERT_SENTIMENT = """
+INSERT INTO message_sentiment VALUES (:message_id, :label, :confidence, :model_version, :version)
+ON CONFLICT (message_id) DO UPDATE SET
+    label = excluded.label, confidence = excluded.confidence,
+    model_version = excluded.model_version, version = excluded.version
+WHERE excluded.version > message_sentiment.version
+"""
 
 
 def _ms(moment: datetime) -> int:
@@ -94,6 +152,9 @@ def _message(row: sqlite3.Row) -> Message:
         client_id=row["client_id"],
         edited_at=None if row["edited_ms"] is None else _dt(row["edited_ms"]),
         deleted=bool(row["deleted"]),
+        sentiment=None
+        if row["label"] is None
+        else Sentiment(label=row["label"], confidence=row["confidence"], model_version=row["model_version"]),
     )
 
 
@@ -137,6 +198,8 @@ class SqliteStore:
     def __init__(self, path: Path) -> None:
         self._path = path
         self._db: aiosqlite.Connection | None = None
+        # One connection serves every task of the process; a transaction must not interleave.
+        self._write_lock = asyncio.Lock()
 
     @property
     def db(self) -> aiosqlite.Connection:
@@ -146,39 +209,47 @@ class SqliteStore:
 
     async def open(self) -> None:
         self._path.parent.mkdir(parents=True, exist_ok=True)
+        for attempt in range(OPEN_ATTEMPTS):
+            try:
+                self._db = await self._connect()
+                await self._migrate()
+                return
+            except (sqlite3.OperationalError, StoreUnavailable) as exc:
+                await self.close()
+                # Several processes opening a fresh file race on switching it to WAL;
+                # SQLite answers "locked" at once there, whatever the busy timeout.
+                if attempt == OPEN_ATTEMPTS - 1:
+                    raise StoreUnavailable(f"cannot open {self._path}: {exc}") from exc
+                await asyncio.sleep(0.05 * (attempt + 1))
+
+    async def _connect(self) -> aiosqlite.Connection:
+        db = await aiosqlite.connect(self._path, isolation_level=None)
         try:
-            db = await aiosqlite.connect(self._path, isolation_level=None)
-        except sqlite3.Error as exc:
-            raise StoreUnavailable(f"cannot open {self._path}: {exc}") from exc
-        db.row_factory = sqlite3.Row
-        # The gateway and the persister share this file from two processes.
-        await db.execute("PRAGMA journal_mode=WAL")
-        await db.execute("PRAGMA synchronous=NORMAL")
-        await db.execute("PRAGMA busy_timeout=10000")
-        await db.execute("PRAGMA foreign_keys=ON")
-        self._db = db
-        await self._migrate()
+            db.row_factory = sqlite3.Row
+            await db.execute("PRAGMA busy_timeout=10000")
+            await db.execute("PRAGMA journal_mode=WAL")  # gateway and consumers share the file
+            await db.execute("PRAGMA synchronous=NORMAL")
+            await db.execute("PRAGMA foreign_keys=ON")
+        except BaseException:
+            await db.close()
+            raise
+        return db
 
     async def _migrate(self) -> None:
         # BEGIN IMMEDIATE serialises two processes migrating the same file at once.
-        await self.db.execute("BEGIN IMMEDIATE")
-        try:
-            await self.db.execute(
+        async with self._write() as db:
+            await db.execute(
                 "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_ms INTEGER)"
             )
-            async with self.db.execute("SELECT COALESCE(MAX(version), 0) FROM schema_migrations") as cur:
+            async with db.execute("SELECT COALESCE(MAX(version), 0) FROM schema_migrations") as cur:
                 row = await cur.fetchone()
             current = int(row[0]) if row else 0
             for version, script in enumerate(MIGRATIONS, start=1):
                 if version <= current:
                     continue
                 for statement in filter(str.strip, script.split(";")):
-                    await self.db.execute(statement)
-                await self.db.execute("INSERT INTO schema_migrations VALUES (?, ?)", (version, _ms(datetime.now(UTC))))
-            await self.db.execute("COMMIT")
-        except BaseException:
-            await self.db.execute("ROLLBACK")
-            raise
+                    await db.execute(statement)
+                await db.execute("INSERT INTO schema_migrations VALUES (?, ?)", (version, _ms(datetime.now(UTC))))
 
     async def close(self) -> None:
         if self._db is not None:
@@ -201,11 +272,12 @@ class SqliteStore:
             return list(await cur.fetchall())
 
     async def create_user(self, user: User) -> bool:
-        cur = await self.db.execute(
-            "INSERT INTO users VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            (user.user_id, user.username, user.password_hash, _ms(user.created_at)),
-        )
-        return cur.rowcount == 1
+        async with self._write() as db:
+            cur = await db.execute(
+                "INSERT INTO users VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (user.user_id, user.username, user.password_hash, _ms(user.created_at)),
+            )
+            return cur.rowcount == 1
 
     async def get_user(self, user_id: int) -> User | None:
         row = await self._one("SELECT * FROM users WHERE user_id = ?", (user_id,))
@@ -216,11 +288,12 @@ class SqliteStore:
         return None if row is None else _user(row)
 
     async def create_room(self, room: Room) -> bool:
-        cur = await self.db.execute(
-            "INSERT INTO rooms VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            (room.room_id, room.kind.value, room.name, room.created_by, _ms(room.created_at)),
-        )
-        return cur.rowcount == 1
+        async with self._write() as db:
+            cur = await db.execute(
+                "INSERT INTO rooms VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (room.room_id, room.kind.value, room.name, room.created_by, _ms(room.created_at)),
+            )
+            return cur.rowcount == 1
 
     async def get_room(self, room_id: str) -> Room | None:
         row = await self._one("SELECT * FROM rooms WHERE room_id = ?", (room_id,))
@@ -233,14 +306,8 @@ class SqliteStore:
         return [_room(r) for r in rows]
 
     async def add_member(self, room_id: str, user_id: int, limit: int) -> JoinResult:
-        await self.db.execute("BEGIN IMMEDIATE")
-        try:
-            result = await self._add_member_locked(room_id, user_id, limit)
-        except BaseException:
-            await self.db.execute("ROLLBACK")
-            raise
-        await self.db.execute("COMMIT")
-        return result
+        async with self._write():
+            return await self._add_member_locked(room_id, user_id, limit)
 
     async def _add_member_locked(self, room_id: str, user_id: int, limit: int) -> JoinResult:
         if await self._one("SELECT 1 FROM rooms WHERE room_id = ?", (room_id,)) is None:
@@ -254,8 +321,9 @@ class SqliteStore:
         return JoinResult.JOINED
 
     async def remove_member(self, room_id: str, user_id: int) -> bool:
-        cur = await self.db.execute("DELETE FROM room_members WHERE room_id = ? AND user_id = ?", (room_id, user_id))
-        return cur.rowcount == 1
+        async with self._write() as db:
+            cur = await db.execute("DELETE FROM room_members WHERE room_id = ? AND user_id = ?", (room_id, user_id))
+            return cur.rowcount == 1
 
     async def is_member(self, room_id: str, user_id: int) -> bool:
         row = await self._one("SELECT 1 FROM room_members WHERE room_id = ? AND user_id = ?", (room_id, user_id))
@@ -277,23 +345,34 @@ class SqliteStore:
         )
         return [_room(r) for r in rows]
 
+    @asynccontextmanager
+    async def _write(self) -> AsyncIterator[aiosqlite.Connection]:
+        """One immediate write transaction; a locked or broken file surfaces as StoreUnavailable."""
+        async with self._write_lock:
+            db = self.db
+            try:
+                await db.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise StoreUnavailable(str(exc)) from exc
+            try:
+                yield db
+            except BaseException:
+                await db.execute("ROLLBACK")
+                raise
+            try:
+                await db.execute("COMMIT")
+            except sqlite3.OperationalError as exc:
+                await db.execute("ROLLBACK")
+                raise StoreUnavailable(str(exc)) from exc
+
     async def apply_events(self, events: Sequence[MessageEvent]) -> None:
         if not events:
             return
-        rows = [_event_row(e) for e in events]
-        try:
-            await self.db.execute("BEGIN IMMEDIATE")
-            try:
-                await self.db.executemany(_UPSERT_MESSAGE, rows)
-            except BaseException:
-                await self.db.execute("ROLLBACK")
-                raise
-            await self.db.execute("COMMIT")
-        except sqlite3.OperationalError as exc:
-            raise StoreUnavailable(str(exc)) from exc
+        async with self._write() as db:
+            await db.executemany(_UPSERT_MESSAGE, [_event_row(e) for e in events])
 
     async def get_message(self, message_id: int) -> Message | None:
-        row = await self._one(f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE message_id = ?", (message_id,))
+        row = await self._one(f"{_MESSAGE_SELECT} WHERE m.message_id = ?", (message_id,))
         return None if row is None else _message(row)
 
     async def history(
@@ -302,15 +381,137 @@ class SqliteStore:
         # Walk the (room, bucket) partitions the way the Cassandra back end must.
         if after is not None:
             rows = await self._all(
-                f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND bucket >= ? "
-                "AND message_id > ? ORDER BY bucket, message_id LIMIT ?",
+                f"{_MESSAGE_SELECT} WHERE m.room_id = ? AND m.bucket >= ? "
+                "AND m.message_id > ? ORDER BY m.bucket, m.message_id LIMIT ?",
                 (room_id, bucket_of(after), after, limit),
             )
             return [_message(r) for r in rows]
         upper = before if before is not None else 2**63 - 1
         rows = await self._all(
-            f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND bucket <= ? "
-            "AND message_id < ? ORDER BY bucket DESC, message_id DESC LIMIT ?",
+            f"{_MESSAGE_SELECT} WHERE m.room_id = ? AND m.bucket <= ? "
+            "AND m.message_id < ? ORDER BY m.bucket DESC, m.message_id DESC LIMIT ?",
             (room_id, bucket_of(upper), upper, limit),
         )
         return [_message(r) for r in reversed(rows)]
+
+    async def set_sentiments(self, scored: Sequence[ScoredEvent]) -> None:
+        if not scored:
+            return
+        rows = [
+            {
+                "message_id": e.message.message_id,
+                "label": e.sentiment.label,
+                "confidence": e.sentiment.confidence,
+                "model_version": e.sentiment.model_version,
+                "version": e.event_id,
+            }
+            for e in scored
+        ]
+        async with self._write() as db:
+            await db.executemany(_UPSERT_SENTIMENT, rows)
+
+    async def record_aggregates(self, scored: Sequence[ScoredEvent]) -> int:
+        candidates = countable(scored)
+        if not candidates:
+            return 0
+        async with self._write() as db:
+            marks = ",".join("?" * len(candidates))
+            async with db.execute(
+                f"SELECT message_id FROM agg_counted WHERE message_id IN ({marks})", list(candidates)
+            ) as cur:
+                seen = {row[0] for row in await cur.fetchall()}
+            fresh = [event for message_id, event in candidates.items() if message_id not in seen]
+            await db.executemany("INSERT INTO agg_counted VALUES (?)", [(e.message.message_id,) for e in fresh])
+            await self._apply_delta(db, delta_of(fresh))
+            return len(fresh)
+
+    async def _apply_delta(self, db: aiosqlite.Connection, delta: AggregateDelta) -> None:
+        await db.executemany(
+            "INSERT INTO agg_messages VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT DO UPDATE SET count = count + excluded.count, username = excluded.username",
+            [(k.day, k.room_id, k.user_id, k.username, n) for k, n in delta.messages.items()],
+        )
+        await db.executemany(
+            "INSERT INTO agg_sentiment VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET "
+            "positive = positive + excluded.positive, neutral = neutral + excluded.neutral, "
+            "negative = negative + excluded.negative",
+            [(room, minute, c.positive, c.neutral, c.negative) for (room, minute), c in delta.sentiment.items()],
+        )
+        await db.executemany(
+            "INSERT INTO agg_top_minute VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET count = count + excluded.count",
+            [(kind.value, minute, key, n) for (kind, minute, key), n in delta.top.items()],
+        )
+        totals: Counter[tuple[str, str]] = Counter()
+        for (kind, _minute, key), n in delta.top.items():
+            totals[(kind.value, key)] += n
+        await db.executemany(
+            "INSERT INTO agg_top_total VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET count = count + excluded.count",
+            [(kind, key, n) for (kind, key), n in totals.items()],
+        )
+        await db.executemany(
+            "INSERT INTO agg_rate VALUES (?, ?) ON CONFLICT DO UPDATE SET count = count + excluded.count",
+            list(delta.per_second.items()),
+        )
+
+    async def reset_aggregates(self) -> None:
+        async with self._write() as db:
+            for table in _AGGREGATE_TABLES:
+                await db.execute(f"DELETE FROM {table}")
+
+    async def prune_aggregates(self, older_than_ms: int) -> None:
+        async with self._write() as db:
+            await db.execute("DELETE FROM agg_top_minute WHERE minute < ?", (older_than_ms,))
+            await db.execute("DELETE FROM agg_rate WHERE second < ?", (older_than_ms,))
+
+    async def stats_messages(
+        self, *, by_user: bool, by_day: bool, from_day: str | None, to_day: str | None, room_id: str | None
+    ) -> list[MessageCountRow]:
+        groups = [c for c, wanted in (("day", by_day), ("user_id", by_user)) if wanted]
+        select = ", ".join([*groups, *(["MAX(username) AS username"] if by_user else []), "SUM(count) AS count"])
+        where, params = ["1=1"], []
+        for clause, value in (("day >= ?", from_day), ("day <= ?", to_day), ("room_id = ?", room_id)):
+            if value is not None:
+                where.append(clause)
+                params.append(value)
+        group = f" GROUP BY {', '.join(groups)} ORDER BY {', '.join(groups)}" if groups else ""
+        rows = await self._all(f"SELECT {select} FROM agg_messages WHERE {' AND '.join(where)}{group}", params)
+        return [
+            MessageCountRow(
+                day=row["day"] if by_day else None,
+                user_id=row["user_id"] if by_user else None,
+                username=row["username"] if by_user else None,
+                count=row["count"] or 0,
+            )
+            for row in rows
+            if row["count"] is not None
+        ]
+
+    async def stats_sentiment(
+        self, *, room_id: str | None, from_ms: int, to_ms: int, step_ms: int
+    ) -> list[SentimentRow]:
+        room_clause = "AND room_id = ?" if room_id is not None else ""
+        params: list[Any] = [step_ms, step_ms, from_ms, to_ms, *([room_id] if room_id is not None else [])]
+        rows = await self._all(
+            "SELECT (minute / ?) * ? AS start, SUM(positive), SUM(neutral), SUM(negative) FROM agg_sentiment "
+            f"WHERE minute >= ? AND minute < ? {room_clause} GROUP BY start ORDER BY start",
+            params,
+        )
+        return [sentiment_row(r[0], r[1], r[2], r[3]) for r in rows]
+
+    async def stats_top(self, kind: TopKind, *, since_ms: int | None, limit: int) -> list[TopEntry]:
+        if since_ms is None:
+            rows = await self._all(
+                "SELECT key, count FROM agg_top_total WHERE kind = ? ORDER BY count DESC, key LIMIT ?",
+                (kind.value, limit),
+            )
+        else:
+            rows = await self._all(
+                "SELECT key, SUM(count) AS total FROM agg_top_minute WHERE kind = ? AND minute >= ? "
+                "GROUP BY key ORDER BY total DESC, key LIMIT ?",
+                (kind.value, since_ms, limit),
+            )
+        return [TopEntry(key=r[0], count=r[1]) for r in rows]
+
+    async def stats_rate(self, *, from_ms: int, to_ms: int) -> dict[int, int]:
+        rows = await self._all("SELECT second, count FROM agg_rate WHERE second >= ? AND second < ?", (from_ms, to_ms))
+        return {r[0]: r[1] for r in rows}

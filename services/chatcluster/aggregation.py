@@ -1,0 +1,140 @@
+"""Pure aggregation: what a batch of scored messages adds to every statistic.
+
+The store applies a delta only for messages it has not counted before, in the
+same transaction that records them as counted, so redeliveries, replays and
+rebuilds never count a message twice. Everything is keyed by the message's own
+time (from its Snowflake id), never by when it was processed, so a replay from
+the start of the stream reproduces the live figures exactly.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from chatcluster.ids import id_timestamp_ms
+from chatcluster.models import EventKind, ScoredEvent, Snowflake
+
+MINUTE_MS = 60_000
+SECOND_MS = 1_000
+
+# A data file, not scikit-learn's module: importing sklearn would cost the gateway two seconds.
+STOP_WORDS = frozenset(
+    line.strip()
+    for line in (Path(__file__).parent / "stopwords.txt").read_text().splitlines()
+    if line.strip() and not line.startswith("#")
+)
+_URL = re.compile(r"https?://\S+|www\.\S+")
+_MENTION = re.compile(r"@\w+")
+_WORD = re.compile(r"[^\W\d_]{2,32}(?:'[^\W\d_]+)?")
+
+
+class TopKind(StrEnum):
+    WORDS = "words"
+    USERS = "users"
+    ROOMS = "rooms"
+
+
+def words_of(text: str) -> list[str]:
+    """Topic words of a message: lower case, no URLs, mentions, numbers or stop words."""
+    cleaned = _MENTION.sub(" ", _URL.sub(" ", text.lower()))
+    return [w for w in (m.replace("'", "") for m in _WORD.findall(cleaned)) if w not in STOP_WORDS]
+
+
+def utc_day(ms: int) -> str:
+    return datetime.fromtimestamp(ms / 1000, tz=UTC).date().isoformat()
+
+
+@dataclass(frozen=True)
+class MessageCountKey:
+    day: str
+    room_id: str
+    user_id: int
+    username: str
+
+
+@dataclass
+class SentimentCounts:
+    positive: int = 0
+    neutral: int = 0
+    negative: int = 0
+
+    def add(self, label: int) -> None:
+        if label > 0:
+            self.positive += 1
+        elif label < 0:
+            self.negative += 1
+        else:
+            self.neutral += 1
+
+
+@dataclass
+class AggregateDelta:
+    messages: Counter[MessageCountKey] = field(default_factory=Counter)
+    sentiment: dict[tuple[str, int], SentimentCounts] = field(default_factory=dict)
+    top: Counter[tuple[TopKind, int, str]] = field(default_factory=Counter)
+    per_second: Counter[int] = field(default_factory=Counter)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.messages or self.sentiment or self.top or self.per_second)
+
+
+def countable(events: Iterable[ScoredEvent]) -> dict[int, ScoredEvent]:
+    """New messages only (edits and deletes do not change the counts), one per message id."""
+    return {e.message.message_id: e for e in events if e.kind is EventKind.CREATED}
+
+
+def delta_of(events: Iterable[ScoredEvent]) -> AggregateDelta:
+    """Everything these (already deduplicated) messages add to the statistics."""
+    delta = AggregateDelta()
+    for event in events:
+        message = event.message
+        ms = id_timestamp_ms(message.message_id)
+        minute = ms - ms % MINUTE_MS
+        delta.messages[MessageCountKey(utc_day(ms), message.room_id, message.author_id, message.author)] += 1
+        delta.sentiment.setdefault((message.room_id, minute), SentimentCounts()).add(event.sentiment.label)
+        delta.per_second[ms - ms % SECOND_MS] += 1
+        delta.top[(TopKind.USERS, minute, message.author)] += 1
+        delta.top[(TopKind.ROOMS, minute, message.room_id)] += 1
+        for word in words_of(message.text):
+            delta.top[(TopKind.WORDS, minute, word)] += 1
+    return delta
+
+
+class MessageCountRow(BaseModel):
+    day: str | None = Field(default=None, description="UTC day, when grouped by date")
+    user_id: Snowflake | None = Field(default=None, description="When grouped by user")
+    username: str | None = None
+    count: int
+
+
+class SentimentRow(BaseModel):
+    start: datetime = Field(description="Start of the step (UTC)")
+    positive: int
+    neutral: int
+    negative: int
+    mean: float = Field(description="Mean label in [-1, 1]")
+
+
+class TopEntry(BaseModel):
+    key: str
+    count: int
+
+
+def sentiment_row(start_ms: int, positive: int, neutral: int, negative: int) -> SentimentRow:
+    total = positive + neutral + negative
+    return SentimentRow(
+        start=datetime.fromtimestamp(start_ms / 1000, tz=UTC),
+        positive=positive,
+        neutral=neutral,
+        negative=negative,
+        mean=round((positive - negative) / total, 6) if total else 0.0,
+    )
