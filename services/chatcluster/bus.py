@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 
 import nats
 from nats.aio.client import Client as NATS
+from nats.errors import Error as NatsError
 from nats.js import JetStreamContext
 from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
 from nats.js.errors import NotFoundError
 
 from chatcluster.config import Settings
-from chatcluster.models import MessageEvent
+from chatcluster.errors import BusUnavailable
+from chatcluster.models import SCORED_SUBJECT_PREFIX, MessageEvent, ScoredEvent
 
 log = logging.getLogger(__name__)
 
 CHAT_STREAM = "CHAT"
+SCORED_STREAM = "CHAT_SCORED"
 DLQ_STREAM = "CHAT_DLQ"
 DLQ_SUBJECT_PREFIX = "chat.dlq."
 
@@ -25,6 +29,18 @@ def chat_stream_config(settings: Settings) -> StreamConfig:
     return StreamConfig(
         name=CHAT_STREAM,
         subjects=["chat.msg.>"],
+        retention=RetentionPolicy.LIMITS,
+        storage=StorageType.FILE,
+        discard=DiscardPolicy.OLD,
+        duplicate_window=float(settings.dedup_window_seconds),
+        allow_direct=True,
+    )
+
+
+def scored_stream_config(settings: Settings) -> StreamConfig:
+    return StreamConfig(
+        name=SCORED_STREAM,
+        subjects=[f"{SCORED_SUBJECT_PREFIX}>"],
         retention=RetentionPolicy.LIMITS,
         storage=StorageType.FILE,
         discard=DiscardPolicy.OLD,
@@ -56,7 +72,7 @@ async def connect(settings: Settings, name: str) -> NATS:
 
 async def ensure_streams(js: JetStreamContext, settings: Settings) -> None:
     """Create or update the streams; safe to run from every process at start."""
-    for config in (chat_stream_config(settings), dlq_stream_config()):
+    for config in (chat_stream_config(settings), scored_stream_config(settings), dlq_stream_config()):
         try:
             await js.stream_info(config.name or "")
             await js.update_stream(config)
@@ -82,6 +98,24 @@ async def publish_event(
         stream=CHAT_STREAM,
     )
     return Published(stream_sequence=ack.seq, duplicate=bool(ack.duplicate))
+
+
+async def publish_scored(js: JetStreamContext, events: list[ScoredEvent]) -> None:
+    """Publish scores concurrently and wait for every PubAck; dedup on the scored event id."""
+    try:
+        await asyncio.gather(
+            *(
+                js.publish(
+                    e.subject,
+                    e.model_dump_json().encode(),
+                    headers={"Nats-Msg-Id": f"scored:{e.event_id}"},
+                    stream=SCORED_STREAM,
+                )
+                for e in events
+            )
+        )
+    except (NatsError, TimeoutError) as exc:
+        raise BusUnavailable(f"publishing scores failed: {exc!r}") from exc
 
 
 async def event_at_sequence(js: JetStreamContext, sequence: int) -> MessageEvent:

@@ -112,6 +112,39 @@ def persister() -> None:
     _serve("persister", run_persister)
 
 
+@app.command(hidden=True)
+def scorer() -> None:
+    """Run the sentiment scorer (the supervisor and Kubernetes start it)."""
+    from chatcluster.scorer import run_scorer
+
+    _serve("scorer", run_scorer)
+
+
+@app.command(hidden=True)
+def aggregator() -> None:
+    """Run the aggregator (the supervisor and Kubernetes start it)."""
+    from chatcluster.aggregator import run_aggregator
+
+    _serve("aggregator", run_aggregator)
+
+
+aggregates_app = typer.Typer(help="The statistics the aggregator keeps.", no_args_is_help=True)
+app.add_typer(aggregates_app, name="aggregates")
+
+
+@aggregates_app.command("rebuild")
+def aggregates_rebuild(
+    data_dir: Annotated[Path, typer.Option(help="The platform's data folder")] = Path(".chatcluster"),
+    nats_port: Annotated[int, typer.Option(help="Local nats-server port")] = 4222,
+) -> None:
+    """Recompute every aggregate from the CHAT_SCORED stream; equals the live figures."""
+    from chatcluster.aggregator import rebuild
+
+    settings = get_settings().model_copy(update={"data_dir": data_dir, "nats_url": f"nats://127.0.0.1:{nats_port}"})
+    read, counted = asyncio.run(rebuild(settings))
+    console.print(f"rebuilt from {read} scored events: {counted} messages counted")
+
+
 def _save_session(url: str, body: dict[str, Any]) -> None:
     sessions = _load_sessions()
     sessions[url] = {"token": body["access_token"], "username": body["username"]}

@@ -21,6 +21,9 @@ class Settings(BaseSettings):
         default=Path(".chatcluster"),
         description="Where the local platform keeps the SQLite store, JetStream files and secrets.",
     )
+    model_dir: Path | None = Field(
+        default=None, description="Where sentiment models live; empty means <data_dir>/models."
+    )
     nats_url: str = "nats://127.0.0.1:4222"
     store_url: str = Field(
         default="",
@@ -50,6 +53,9 @@ class Settings(BaseSettings):
     test_clock: bool = Field(
         default=False, description="Lets tests set message timestamps; never enable in production."
     )
+
+    def models_path(self) -> Path:
+        return self.model_dir or self.data_dir / "models"
 
     def sqlite_path(self) -> Path:
         if self.store_url.startswith("sqlite:///"):

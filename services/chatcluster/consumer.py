@@ -24,10 +24,10 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 from pydantic import ValidationError
 
-from chatcluster.bus import CHAT_STREAM, DLQ_SUBJECT_PREFIX, connect, ensure_streams
+from chatcluster.bus import DLQ_SUBJECT_PREFIX, connect, ensure_streams
 from chatcluster.config import Settings
+from chatcluster.errors import Unavailable
 from chatcluster.models import DeadLetter
-from chatcluster.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,7 @@ class Delivery(Generic[T]):
 @dataclass(frozen=True)
 class ConsumerSpec(Generic[T]):
     durable: str
+    stream: str
     filter_subject: str
     decode: Callable[[bytes], T]
     handle: Callable[[Sequence[Delivery[T]]], Awaitable[None]]
@@ -95,7 +96,7 @@ class ConsumerLoop(Generic[T]):
         js = nc.jetstream(timeout=5)
         await ensure_streams(js, self.settings)
         await self._ensure_consumer(js)
-        sub = await js.pull_subscribe_bind(durable=self.spec.durable, stream=CHAT_STREAM)
+        sub = await js.pull_subscribe_bind(durable=self.spec.durable, stream=self.spec.stream)
         log.info("%s consuming %s", self.spec.durable, self.spec.filter_subject)
         try:
             while not stop.is_set():
@@ -115,9 +116,9 @@ class ConsumerLoop(Generic[T]):
     async def _ensure_consumer(self, js: JetStreamContext) -> None:
         config = consumer_config(self.spec.durable, self.spec.filter_subject)
         try:
-            await js.consumer_info(CHAT_STREAM, self.spec.durable)
+            await js.consumer_info(self.spec.stream, self.spec.durable)
         except NotFoundError:
-            await js.add_consumer(CHAT_STREAM, config)
+            await js.add_consumer(self.spec.stream, config)
 
     async def _process(self, js: JetStreamContext, batch: list[Msg], stop: asyncio.Event) -> None:
         good: list[Delivery[T]] = []
@@ -144,10 +145,10 @@ class ConsumerLoop(Generic[T]):
             try:
                 await self.spec.handle(batch)
                 return
-            except StoreUnavailable as exc:
+            except Unavailable as exc:
                 if stop.is_set():
                     raise
-                log.warning("store unavailable (%s); holding %d messages, retry in %.1fs", exc, len(batch), backoff)
+                log.warning("%s; holding %d messages, retry in %.1fs", exc, len(batch), backoff)
                 for delivery in batch:  # keep them ours while we wait
                     await delivery.msg.in_progress()
                 await asyncio.sleep(backoff)
@@ -157,7 +158,7 @@ class ConsumerLoop(Generic[T]):
         for delivery in batch:
             try:
                 await self.spec.handle([delivery])
-            except StoreUnavailable:
+            except Unavailable:
                 await delivery.msg.nak(delay=1.0)
             except Exception as exc:
                 if delivery.msg.metadata.num_delivered >= self.settings.max_deliver:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
+from chatcluster.bus import CHAT_STREAM
 from chatcluster.config import Settings
 from chatcluster.consumer import ConsumerLoop, ConsumerSpec, Delivery
 from chatcluster.models import MESSAGE_SUBJECT_PREFIX, MessageEvent
@@ -21,6 +22,7 @@ async def run_persister(settings: Settings, stop: asyncio.Event) -> None:
 
     spec = ConsumerSpec(
         durable=DURABLE,
+        stream=CHAT_STREAM,
         filter_subject=f"{MESSAGE_SUBJECT_PREFIX}>",
         decode=MessageEvent.model_validate_json,
         handle=persist,

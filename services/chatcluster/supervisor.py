@@ -27,6 +27,7 @@ from chatcluster.config import Settings
 log = logging.getLogger("chatcluster.supervisor")
 
 STOP_GRACE_SECONDS = 10.0
+SERVICES = ("gateway", "persister", "scorer", "aggregator")
 
 
 def nats_server_binary() -> str:
@@ -93,7 +94,7 @@ class Child:
 
 
 class Supervisor:
-    def __init__(self, settings: Settings, services: tuple[str, ...] = ("gateway", "persister")) -> None:
+    def __init__(self, settings: Settings, services: tuple[str, ...] = SERVICES) -> None:
         self.settings = settings.model_copy(update={"data_dir": settings.data_dir.resolve()})
         self.services = services
         nats_port = urlparse(self.settings.nats_url).port or 4222
@@ -109,9 +110,11 @@ class Supervisor:
         env = dict(os.environ)
         values = self.settings.model_dump(mode="json", exclude_defaults=False)
         for key, value in values.items():
-            env[f"CHATCLUSTER_{key.upper()}"] = str(value).lower() if isinstance(value, bool) else str(value)
+            if value is not None:
+                env[f"CHATCLUSTER_{key.upper()}"] = str(value).lower() if isinstance(value, bool) else str(value)
         env["CHATCLUSTER_WORKER_ID"] = str(worker_id)
         env["CHATCLUSTER_DATA_DIR"] = str(self.settings.data_dir)
+        env["CHATCLUSTER_MODEL_DIR"] = str(self.settings.models_path().resolve())
         return env
 
     def _nats_child(self) -> Child:

@@ -19,7 +19,7 @@ from chatcluster.gateway.context import Gateway
 from chatcluster.gateway.errors import ApiError, describe_validation_errors
 from chatcluster.gateway.hub import Hub
 from chatcluster.gateway.ratelimit import RateLimiter
-from chatcluster.gateway.routes import auth, health, messages, rooms, ws
+from chatcluster.gateway.routes import auth, health, messages, rooms, stats, ws
 from chatcluster.ids import SnowflakeGenerator
 from chatcluster.store import StoreUnavailable, open_store
 
@@ -76,7 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         return JSONResponse({"detail": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers)
 
-    for module in (health, auth, rooms, messages, ws):
+    for module in (health, auth, rooms, messages, stats, ws):
         app.include_router(module.router)
 
     @app.get("/", include_in_schema=False)

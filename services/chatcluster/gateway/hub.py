@@ -19,7 +19,13 @@ from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
 
-from chatcluster.models import MESSAGE_SUBJECT_PREFIX, membership_subject, message_subject
+from chatcluster.models import (
+    MESSAGE_SUBJECT_PREFIX,
+    SCORED_SUBJECT_PREFIX,
+    membership_subject,
+    message_subject,
+    scored_subject,
+)
 
 log = logging.getLogger(__name__)
 
@@ -68,11 +74,16 @@ def event_frame(payload: bytes) -> Outbound:
     return Outbound(f'{{"type":"event","event":{payload.decode()}}}', event_id_of(payload))
 
 
+def scored_frame(payload: bytes) -> Outbound:
+    """A message's sentiment, live; no event id, so a replay never suppresses it."""
+    return Outbound(f'{{"type":"scored","event":{payload.decode()}}}')
+
+
 class Hub:
     def __init__(self, nc: NATS) -> None:
         self._nc = nc
         self._room_conns: defaultdict[str, set[Connection]] = defaultdict(set)
-        self._room_subs: dict[str, Subscription] = {}
+        self._room_subs: dict[str, tuple[Subscription, Subscription]] = {}
         self._user_conns: defaultdict[int, set[Connection]] = defaultdict(set)
         self._user_subs: dict[int, Subscription] = {}
         self._lock = asyncio.Lock()
@@ -112,7 +123,10 @@ class Hub:
         conn.rooms.add(room_id)
         self._room_conns[room_id].add(conn)
         if room_id not in self._room_subs:
-            self._room_subs[room_id] = await self._nc.subscribe(message_subject(room_id), cb=self._on_message)
+            self._room_subs[room_id] = (
+                await self._nc.subscribe(message_subject(room_id), cb=self._on_message),
+                await self._nc.subscribe(scored_subject(room_id), cb=self._on_scored),
+            )
 
     async def _leave_locked(self, conn: Connection, room_id: str) -> None:
         conn.rooms.discard(room_id)
@@ -122,13 +136,16 @@ class Hub:
         conns.discard(conn)
         if not conns:
             del self._room_conns[room_id]
-            sub = self._room_subs.pop(room_id, None)
-            if sub is not None:
+            for sub in self._room_subs.pop(room_id, ()):
                 await sub.unsubscribe()
 
     async def _on_message(self, msg: Msg) -> None:
-        room_id = msg.subject.removeprefix(MESSAGE_SUBJECT_PREFIX)
-        item = event_frame(msg.data)
+        self._fan_out(msg.subject.removeprefix(MESSAGE_SUBJECT_PREFIX), event_frame(msg.data))
+
+    async def _on_scored(self, msg: Msg) -> None:
+        self._fan_out(msg.subject.removeprefix(SCORED_SUBJECT_PREFIX), scored_frame(msg.data))
+
+    def _fan_out(self, room_id: str, item: Outbound) -> None:
         for conn in list(self._room_conns.get(room_id, ())):
             conn.offer(item)
 

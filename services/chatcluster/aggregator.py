@@ -1,0 +1,101 @@
+"""The aggregator: folds scored messages into the statistics, exactly once per message.
+
+It consumes CHAT_SCORED; the store counts a message only if it has not counted
+it before, in the same transaction, so redeliveries and crashes never double
+count. `rebuild` recomputes everything from the stream through the same path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Sequence
+
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+
+from chatcluster.bus import SCORED_STREAM, connect, ensure_streams
+from chatcluster.config import Settings
+from chatcluster.consumer import ConsumerLoop, ConsumerSpec, Delivery
+from chatcluster.models import SCORED_SUBJECT_PREFIX, ScoredEvent
+from chatcluster.store import Store, open_store
+
+log = logging.getLogger(__name__)
+
+DURABLE = "aggregator"
+DETAIL_RETENTION_MS = 25 * 3600 * 1000  # per-minute detail must cover the "last day" window
+PRUNE_EVERY_SECONDS = 60.0
+
+
+async def _prune_periodically(store: Store, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        with contextlib.suppress(Exception):
+            await store.prune_aggregates(int(time.time() * 1000) - DETAIL_RETENTION_MS)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), PRUNE_EVERY_SECONDS)
+
+
+async def run_aggregator(settings: Settings, stop: asyncio.Event) -> None:
+    store = await open_store(settings)
+
+    async def aggregate(batch: Sequence[Delivery[ScoredEvent]]) -> None:
+        await store.record_aggregates([d.value for d in batch])
+
+    spec = ConsumerSpec(
+        durable=DURABLE,
+        stream=SCORED_STREAM,
+        filter_subject=f"{SCORED_SUBJECT_PREFIX}>",
+        decode=ScoredEvent.model_validate_json,
+        handle=aggregate,
+    )
+    pruning = asyncio.create_task(_prune_periodically(store, stop))
+    try:
+        await ConsumerLoop(settings, spec).run(stop)
+    finally:
+        pruning.cancel()
+        await store.close()
+
+
+async def replay_scored(js: JetStreamContext, store: Store, batch_size: int = 1000) -> tuple[int, int]:
+    """Feed the whole CHAT_SCORED stream through the counting path; (events read, messages newly counted)."""
+    config = ConsumerConfig(
+        deliver_policy=DeliverPolicy.ALL,
+        ack_policy=AckPolicy.NONE,
+        filter_subject=f"{SCORED_SUBJECT_PREFIX}>",
+        inactive_threshold=60.0,
+        mem_storage=True,
+    )
+    sub = await js.pull_subscribe("", stream=SCORED_STREAM, config=config)
+    read = counted = 0
+    try:
+        while ((await sub.consumer_info()).num_pending or 0) > 0:
+            try:
+                msgs = await sub.fetch(batch_size, timeout=5)
+            except TimeoutError:
+                break
+            events = []
+            for msg in msgs:
+                with contextlib.suppress(ValueError):
+                    events.append(ScoredEvent.model_validate_json(msg.data))
+            read += len(msgs)
+            counted += await store.record_aggregates(events)
+    finally:
+        await sub.unsubscribe()
+    return read, counted
+
+
+async def rebuild(settings: Settings) -> tuple[int, int]:
+    """Forget every aggregate, then recount from the stream. The live aggregator may keep running:
+    both count through the same once-only path, so the result equals the live figures."""
+    store = await open_store(settings)
+    nc = await connect(settings, name="aggregates-rebuild")
+    try:
+        js = nc.jetstream(timeout=10)
+        await ensure_streams(js, settings)
+        await store.reset_aggregates()
+        return await replay_scored(js, store)
+    finally:
+        await nc.close()
+        await store.close()

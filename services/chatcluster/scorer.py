@@ -1,0 +1,74 @@
+"""The scorer: scores every new or edited message in batches and publishes `chat.scored.<room>`.
+
+Replicas share one durable consumer, so adding replicas adds throughput. The
+score is published (deduplicated on the event id) and written to the stored
+message before the batch is acked, so a crash at any point only repeats work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from nats.js import JetStreamContext
+
+from chatcluster.bus import CHAT_STREAM, connect, publish_scored
+from chatcluster.config import Settings
+from chatcluster.consumer import ConsumerLoop, ConsumerSpec, Delivery
+from chatcluster.models import MESSAGE_SUBJECT_PREFIX, EventKind, MessageEvent, ScoredEvent, Sentiment
+from chatcluster.sentiment.model import SentimentModel
+from chatcluster.store import Store, open_store
+
+DURABLE = "scorer"
+
+
+def score_events(model: SentimentModel, events: Sequence[MessageEvent], now: datetime) -> list[ScoredEvent]:
+    """Score new and edited messages in one vectorised call; deletes carry nothing to score."""
+    to_score = [e for e in events if e.kind is not EventKind.DELETED]
+    scores = model.score([e.message.text for e in to_score])
+    return [
+        ScoredEvent(
+            kind=event.kind,
+            event_id=event.event_id,
+            message=event.message,
+            sentiment=Sentiment(label=score.label, confidence=score.confidence, model_version=model.version),
+            scored_at=now,
+        )
+        for event, score in zip(to_score, scores, strict=True)
+    ]
+
+
+class Scorer:
+    def __init__(self, model: SentimentModel, store: Store, js: JetStreamContext) -> None:
+        self.model = model
+        self.store = store
+        self.js = js
+
+    async def handle(self, batch: Sequence[Delivery[MessageEvent]]) -> None:
+        scored = score_events(self.model, [d.value for d in batch], datetime.now(UTC))
+        if not scored:
+            return
+        await publish_scored(self.js, scored)
+        await self.store.set_sentiments(scored)
+
+
+async def run_scorer(settings: Settings, stop: asyncio.Event) -> None:
+    from chatcluster.sentiment.cli import ensure_model
+
+    model = SentimentModel.load(ensure_model(settings.data_dir))
+    store = await open_store(settings)
+    nc = await connect(settings, name="scorer-publisher")
+    scorer = Scorer(model, store, nc.jetstream(timeout=10))
+    spec = ConsumerSpec(
+        durable=DURABLE,
+        stream=CHAT_STREAM,
+        filter_subject=f"{MESSAGE_SUBJECT_PREFIX}>",
+        decode=MessageEvent.model_validate_json,
+        handle=scorer.handle,
+    )
+    try:
+        await ConsumerLoop(settings, spec).run(stop)
+    finally:
+        await nc.close()
+        await store.close()
