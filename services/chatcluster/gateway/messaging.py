@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
+import time
 from datetime import UTC, datetime
 
 from nats.errors import Error as NatsError
@@ -13,7 +15,26 @@ from chatcluster.gateway.context import Gateway
 from chatcluster.gateway.errors import ApiError, not_found
 from chatcluster.gateway.schemas import MessageEdit, MessageOut, MessageSend, SendAccepted
 from chatcluster.gateway.security import Identity
+from chatcluster.ids import id_timestamp_ms
 from chatcluster.models import EventKind, Message, MessageEvent, Room, membership_subject
+
+FRESH_MESSAGE_MS = 30_000
+PERSIST_WAIT_SECONDS = 3.0
+
+
+async def stored_message(gw: Gateway, message_id: int) -> Message | None:
+    """The stored message, waiting briefly for the persister when the id is fresh.
+
+    A client may edit, delete or reply to a message the moment it sees it live,
+    a few milliseconds before the persister has written it: read-your-writes.
+    """
+    message = await gw.store.get_message(message_id)
+    fresh = time.time() * 1000 - id_timestamp_ms(message_id) < FRESH_MESSAGE_MS
+    deadline = time.monotonic() + PERSIST_WAIT_SECONDS
+    while message is None and fresh and time.monotonic() < deadline:
+        await asyncio.sleep(0.02)
+        message = await gw.store.get_message(message_id)
+    return message
 
 
 async def require_member(gw: Gateway, room_id: str, user: Identity) -> Room:
@@ -60,7 +81,7 @@ async def send_message(gw: Gateway, user: Identity, room_id: str, body: MessageS
     await require_member(gw, room_id, user)
     _check_rate(gw, user)
     if body.reply_to is not None:
-        parent = await gw.store.get_message(body.reply_to)
+        parent = await stored_message(gw, body.reply_to)
         if parent is None or parent.room_id != room_id:
             raise ApiError(400, f"reply_to: message {body.reply_to} is not in room '{room_id}'")
     message_id = gw.ids.next_id(_pinned_ms(gw, body.sent_at))
@@ -81,7 +102,7 @@ async def send_message(gw: Gateway, user: Identity, room_id: str, body: MessageS
 
 async def _own_message(gw: Gateway, user: Identity, room_id: str, message_id: int) -> Message:
     await require_member(gw, room_id, user)
-    message = await gw.store.get_message(message_id)
+    message = await stored_message(gw, message_id)
     if message is None or message.room_id != room_id:
         raise not_found(f"message {message_id} in room '{room_id}'")
     if message.author_id != user.user_id:

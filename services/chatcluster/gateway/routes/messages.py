@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, status
 
 from chatcluster.gateway.deps import CurrentUser, GatewayDep, RoomIdPath
 from chatcluster.gateway.errors import ApiError, not_found
-from chatcluster.gateway.messaging import delete_message, edit_message, require_member, send_message
+from chatcluster.gateway.messaging import delete_message, edit_message, require_member, send_message, stored_message
 from chatcluster.gateway.schemas import HistoryPage, MessageEdit, MessageOut, MessageSend, SendAccepted
 from chatcluster.models import Snowflake
 
@@ -46,7 +46,7 @@ async def history(
 @router.get("/{message_id}", response_model=MessageOut)
 async def get_one(room_id: RoomIdPath, message_id: Snowflake, user: CurrentUser, gw: GatewayDep) -> MessageOut:
     await require_member(gw, room_id, user)
-    message = await gw.store.get_message(message_id)
+    message = await stored_message(gw, message_id)
     if message is None or message.room_id != room_id:
         raise not_found(f"message {message_id} in room '{room_id}'")
     return MessageOut.of(message)

@@ -161,11 +161,12 @@ async def top(
 
 @router.get("/rate", response_model=Rate, summary="Messages per second over the last minute")
 async def rate(gw: GatewayDep) -> Rate:
-    now_s = int(time.time())
-    first = now_s - RATE_WINDOW_SECONDS
-    counts = await gw.store.stats_rate(from_ms=first * 1000, to_ms=now_s * 1000)
+    last = int(time.time())  # the current second counts, though it is still filling
+    first = last - RATE_WINDOW_SECONDS + 1
+    counts = await gw.store.stats_rate(from_ms=first * 1000, to_ms=(last + 1) * 1000)
     points = [
-        RatePoint(second=datetime.fromtimestamp(s, tz=UTC), count=counts.get(s * 1000, 0)) for s in range(first, now_s)
+        RatePoint(second=datetime.fromtimestamp(s, tz=UTC), count=counts.get(s * 1000, 0))
+        for s in range(first, last + 1)
     ]
     return Rate(
         per_second=round(sum(p.count for p in points) / RATE_WINDOW_SECONDS, 3),

@@ -80,10 +80,12 @@
     return `${date.toLocaleDateString([], { month: 'short', day: 'numeric' })}, ${time}`;
   }
 
-  function hue(text) {
-    let h = 0;
-    for (const ch of text) h = (h * 31 + ch.codePointAt(0)) % 360;
-    return h;
+  const AVATAR_COLORS = ['#e11d48', '#db2777', '#9333ea', '#4f46e5', '#2563eb', '#0891b2', '#0d9488', '#16a34a', '#ca8a04', '#ea580c'];
+
+  function avatarColor(name) {
+    let h = 2166136261; // FNV-1a
+    for (const ch of name.toLowerCase()) h = Math.imul(h ^ ch.codePointAt(0), 16777619) >>> 0;
+    return AVATAR_COLORS[h % AVATAR_COLORS.length];
   }
 
   function isMe(userId) {
@@ -298,7 +300,7 @@
     if (room.kind === 'direct') {
       icon.classList.add('avatar', 'avatar-small');
       icon.textContent = roomLabel(room).charAt(0).toUpperCase();
-      icon.style.background = `hsl(${hue(roomLabel(room))} 55% 45%)`;
+      icon.style.background = avatarColor(roomLabel(room));
     } else {
       icon.textContent = '#';
     }
@@ -531,7 +533,11 @@
 
   function fillViewport() {
     const scroller = $('message-scroller');
-    if (state.before && scroller.scrollHeight <= scroller.clientHeight) loadOlder().then(fillViewport);
+    if (!state.before || scroller.scrollHeight > scroller.clientHeight) return;
+    const cursor = state.before;
+    loadOlder().then(() => {
+      if (state.before !== cursor) fillViewport(); // stop if that page failed to load
+    });
   }
 
   function isNearBottom() {
@@ -556,7 +562,7 @@
     el.dataset.author = m.author;
     const avatar = el.querySelector('.avatar');
     avatar.textContent = m.author.charAt(0).toUpperCase();
-    avatar.style.background = `hsl(${hue(m.author)} 55% 45%)`;
+    avatar.style.background = avatarColor(m.author);
     el.querySelector('.msg-author').textContent = m.author;
     const time = el.querySelector('.msg-time');
     time.textContent = formatTime(date);
@@ -576,7 +582,7 @@
   }
 
   function messageElement(id) {
-    return $('message-list').querySelector(`li[data-message-id="${id}"]`);
+    return $('message-list').querySelector(`li[data-message-id="${CSS.escape(String(id))}"]`);
   }
 
   function insertSorted(el, id) {
@@ -636,6 +642,9 @@
     if (!state.rooms.has(m.room_id)) queueRoomsRefresh();
     if (m.room_id === state.currentRoom) {
       const stick = isNearBottom() || isMe(m.author_id);
+      if (event.kind === 'created' && ![...state.messages.values()].some((k) => k.author_id === m.author_id)) {
+        subtitleMembers(m.room_id, state.roomLoad); // a new voice: the member count may have changed
+      }
       upsertMessage(m);
       regroup();
       if (stick && event.kind === 'created') scrollToBottom();
@@ -756,7 +765,7 @@
     const me = state.session.username;
     const avatar = el.querySelector('.avatar');
     avatar.textContent = me.charAt(0).toUpperCase();
-    avatar.style.background = `hsl(${hue(me)} 55% 45%)`;
+    avatar.style.background = avatarColor(me);
     el.querySelector('.msg-author').textContent = me;
     el.querySelector('.msg-text').textContent = p.text;
     el.querySelector('[data-action="edit"]').hidden = true;
@@ -774,7 +783,7 @@
   }
 
   function pendingEl(p) {
-    return $('message-list').querySelector(`li[data-client-id="${p.client_id}"]`);
+    return $('message-list').querySelector(`li[data-client-id="${CSS.escape(p.client_id)}"]`);
   }
 
   function updatePending(p) {
