@@ -19,6 +19,8 @@ from chatcluster.config import Settings
 from chatcluster.supervisor import Supervisor, free_port
 
 REQUIRE_ALL = os.environ.get("CHATCLUSTER_REQUIRE_ALL") == "1"
+# Test platforms share the checkout's trained sentiment model (the one `make up` uses).
+MODEL_HOME = Path(__file__).parents[1] / ".chatcluster"
 
 
 def require(available: bool, reason: str) -> None:
@@ -30,9 +32,23 @@ def require(available: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+@pytest.fixture(scope="session")
+def model_home() -> Path:
+    """Trains the sentiment model once (from the VADER sdist through pip) unless it exists."""
+    from chatcluster.sentiment.cli import ensure_model
+    from chatcluster.sentiment.corpus import CorpusUnavailable
+
+    try:
+        ensure_model(MODEL_HOME)
+    except CorpusUnavailable as exc:
+        require(False, f"cannot train the sentiment model: {exc}")
+    return MODEL_HOME
+
+
 def platform_settings(data_dir: Path, **overrides: object) -> Settings:
     values: dict[str, object] = {
         "data_dir": data_dir,
+        "model_home": MODEL_HOME,
         "gateway_port": free_port(),
         "nats_url": f"nats://127.0.0.1:{free_port()}",
         "test_clock": True,
@@ -47,7 +63,7 @@ PlatformFactory = Callable[..., Awaitable[Supervisor]]
 
 
 @pytest.fixture
-async def start_platform(tmp_path: Path) -> AsyncIterator[PlatformFactory]:
+async def start_platform(tmp_path: Path, model_home: Path) -> AsyncIterator[PlatformFactory]:
     """Starts a fresh platform per call; every one started is stopped after the test."""
     started: list[Supervisor] = []
 
@@ -63,7 +79,7 @@ async def start_platform(tmp_path: Path) -> AsyncIterator[PlatformFactory]:
 
 
 @pytest.fixture(scope="session")
-async def shared_platform(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Supervisor]:
+async def shared_platform(tmp_path_factory: pytest.TempPathFactory, model_home: Path) -> AsyncIterator[Supervisor]:
     """One platform for the many tests that only need it running; tests use fresh users and rooms."""
     supervisor = Supervisor(platform_settings(tmp_path_factory.mktemp("shared")))
     await supervisor.start()

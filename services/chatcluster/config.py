@@ -21,8 +21,9 @@ class Settings(BaseSettings):
         default=Path(".chatcluster"),
         description="Where the local platform keeps the SQLite store, JetStream files and secrets.",
     )
-    model_dir: Path | None = Field(
-        default=None, description="Where sentiment models live; empty means <data_dir>/models."
+    model_home: Path | None = Field(
+        default=None,
+        description="Folder holding the sentiment models/ and the training cache/; empty means data_dir.",
     )
     nats_url: str = "nats://127.0.0.1:4222"
     store_url: str = Field(
@@ -54,8 +55,8 @@ class Settings(BaseSettings):
         default=False, description="Lets tests set message timestamps; never enable in production."
     )
 
-    def models_path(self) -> Path:
-        return self.model_dir or self.data_dir / "models"
+    def resolved_model_home(self) -> Path:
+        return self.model_home or self.data_dir
 
     def sqlite_path(self) -> Path:
         if self.store_url.startswith("sqlite:///"):

@@ -54,9 +54,9 @@ class Scorer:
 
 
 async def run_scorer(settings: Settings, stop: asyncio.Event) -> None:
-    from chatcluster.sentiment.cli import ensure_model
+    from chatcluster.sentiment.cli import load_model
 
-    model = SentimentModel.load(ensure_model(settings.data_dir))
+    model = load_model(settings.resolved_model_home())
     store = await open_store(settings)
     nc = await connect(settings, name="scorer-publisher")
     scorer = Scorer(model, store, nc.jetstream(timeout=10))

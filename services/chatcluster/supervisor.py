@@ -114,7 +114,7 @@ class Supervisor:
                 env[f"CHATCLUSTER_{key.upper()}"] = str(value).lower() if isinstance(value, bool) else str(value)
         env["CHATCLUSTER_WORKER_ID"] = str(worker_id)
         env["CHATCLUSTER_DATA_DIR"] = str(self.settings.data_dir)
-        env["CHATCLUSTER_MODEL_DIR"] = str(self.settings.models_path().resolve())
+        env["CHATCLUSTER_MODEL_HOME"] = str(self.settings.resolved_model_home().resolve())
         return env
 
     def _nats_child(self) -> Child:
