@@ -63,7 +63,7 @@ PlatformFactory = Callable[..., Awaitable[Supervisor]]
 
 
 @pytest.fixture
-async def start_platform(tmp_path: Path, model_home: Path) -> AsyncIterator[PlatformFactory]:
+async def start_platform(tmp_path: Path, model_home: Path) -> AsyncIterator[PlatformFactory]:  # noqa: ARG001
     """Starts a fresh platform per call; every one started is stopped after the test."""
     started: list[Supervisor] = []
 
@@ -79,7 +79,10 @@ async def start_platform(tmp_path: Path, model_home: Path) -> AsyncIterator[Plat
 
 
 @pytest.fixture(scope="session")
-async def shared_platform(tmp_path_factory: pytest.TempPathFactory, model_home: Path) -> AsyncIterator[Supervisor]:
+async def shared_platform(
+    tmp_path_factory: pytest.TempPathFactory,
+    model_home: Path,  # noqa: ARG001  (the scorer needs the trained model)
+) -> AsyncIterator[Supervisor]:
     """One platform for the many tests that only need it running; tests use fresh users and rooms."""
     supervisor = Supervisor(platform_settings(tmp_path_factory.mktemp("shared")))
     await supervisor.start()

@@ -56,6 +56,7 @@ def dlq_stream_config() -> StreamConfig:
         retention=RetentionPolicy.LIMITS,
         storage=StorageType.FILE,
         max_age=30 * 24 * 3600.0,
+        allow_direct=True,  # the stats API reads recent dead letters with direct gets
     )
 
 

@@ -57,12 +57,17 @@ def up(
     nats_port: Annotated[int, typer.Option(help="Local nats-server port")] = 4222,
 ) -> None:
     """Run nats-server, the gateway and the persister until Ctrl-C."""
+    from chatcluster.sentiment.artifact import current_model_path
+    from chatcluster.sentiment.cli import ensure_model
     from chatcluster.supervisor import Supervisor, run_until_signalled
 
     setup_logging("up")
     settings = get_settings().model_copy(
         update={"gateway_port": port, "data_dir": data_dir, "nats_url": f"nats://127.0.0.1:{nats_port}"}
     )
+    if current_model_path(settings.resolved_model_home()) is None:
+        console.print("training the sentiment model (first run only; the VADER corpora come from PyPI)...")
+        ensure_model(settings.resolved_model_home())
     supervisor = Supervisor(settings)
     banner = (
         f"\nChatCluster is up: open {supervisor.gateway_url}  (API docs: {supervisor.gateway_url}/docs; Ctrl-C stops)\n"
@@ -127,6 +132,10 @@ def aggregator() -> None:
 
     _serve("aggregator", run_aggregator)
 
+
+from chatcluster.sentiment.cli import model_app  # noqa: E402  (sub-apps are mounted after the commands)
+
+app.add_typer(model_app, name="model")
 
 aggregates_app = typer.Typer(help="The statistics the aggregator keeps.", no_args_is_help=True)
 app.add_typer(aggregates_app, name="aggregates")

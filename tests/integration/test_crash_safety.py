@@ -74,9 +74,7 @@ async def test_killing_nats_server_loses_no_acknowledged_message(start_platform:
     await eventually(lambda: asyncio.sleep(0, len(acked) > 300), timeout=60)
     await platform.kill("nats")
     async with httpx.AsyncClient() as http:
-        unhealthy = await eventually(
-            lambda: _status(http, f"{platform.gateway_url}/healthz", 503), timeout=20
-        )
+        unhealthy = await eventually(lambda: _status(http, f"{platform.gateway_url}/healthz", 503), timeout=20)
         await platform.restart("nats")
         await eventually(lambda: _status(http, f"{platform.gateway_url}/healthz", 200), timeout=30)
     await sending

@@ -121,7 +121,9 @@ async def _deleted(client: object, path: str) -> dict[str, object] | None:
     return message if message["deleted"] else None
 
 
-async def test_joining_a_room_while_connected_starts_live_delivery_without_reconnecting(new_user: ClientFactory) -> None:
+async def test_joining_a_room_while_connected_starts_live_delivery_without_reconnecting(
+    new_user: ClientFactory,
+) -> None:
     alice, bob = await new_user(), await new_user()
     room = await alice.create_room("late join")
     async with bob.websocket() as ws:

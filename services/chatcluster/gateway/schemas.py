@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from chatcluster.models import MAX_TEXT_CHARS, USERNAME_PATTERN, Member, Message, Room, Snowflake
+from chatcluster.models import MAX_TEXT_CHARS, USERNAME_PATTERN, Member, Message, Room, Sentiment, Snowflake
 
 CLIENT_ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"
 
@@ -73,6 +73,7 @@ class MessageOut(BaseModel):
     created_at: datetime
     edited_at: datetime | None
     deleted: bool
+    sentiment: Sentiment | None = Field(default=None, description="+1/0/-1 once the scorer has scored it")
 
     @classmethod
     def of(cls, message: Message) -> MessageOut:

@@ -1,0 +1,6 @@
+"""Chat-message sentiment: a fast folded logistic regression trained on VADER's human-rated corpora.
+
+``corpus`` fetches and splits the data, ``features`` turns text into token ids and context
+flags, ``model`` trains / folds / serves, ``evaluate`` compares with VADER and TextBlob, and
+``cli`` is the ``chatcluster model`` sub-command.
+"""

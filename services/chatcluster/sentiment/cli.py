@@ -1,0 +1,134 @@
+"""``chatcluster model ...``: train, evaluate and run the sentiment model from a terminal.
+
+The artifact lives in ``<data_dir>/models/sentiment/<version>/`` with ``current`` naming the
+version in use; the training data's sdist is cached in ``<data_dir>/cache/``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, TextIO
+
+import typer
+from rich.console import Console
+
+from chatcluster.sentiment.artifact import current_model_path, models_dir
+
+if TYPE_CHECKING:  # scikit-learn takes seconds to import: only the commands that score load it
+    from chatcluster.sentiment.model import SentimentModel
+
+model_app = typer.Typer(
+    help="Sentiment model for chat messages: train it, compare it with VADER/TextBlob, score stdin.",
+    no_args_is_help=True,
+)
+console = Console(stderr=True)
+DataDir = Annotated[Path, typer.Option("--data-dir", help="Where the model and the data cache live")]
+DEFAULT_DATA_DIR = Path(".chatcluster")
+SCORE_BATCH = 4096
+
+
+def train_model(data_dir: Path) -> SentimentModel:
+    """Downloads (or reuses) the data, trains, and saves the artifact as the current version."""
+    from chatcluster.sentiment.corpus import calibration_lines, chat_eval, load_splits
+    from chatcluster.sentiment.model import SentimentModel, default_featurizer
+
+    splits, shas = load_splits(data_dir)
+    model = SentimentModel.train(default_featurizer(), splits, shas, calibration_lines(chat_eval()))
+    model.save(models_dir(data_dir))
+    return model
+
+
+def ensure_model(data_dir: Path = DEFAULT_DATA_DIR) -> Path:
+    """The current model's directory, training one first only when there is none (``make up``)."""
+    existing = current_model_path(data_dir)
+    if existing is not None:
+        return existing
+    model = train_model(data_dir)
+    return models_dir(data_dir) / model.version
+
+
+def load_model(data_dir: Path) -> SentimentModel:
+    from chatcluster.sentiment.model import SentimentModel
+
+    return SentimentModel.load(ensure_model(data_dir))
+
+
+def _print_metrics(model: SentimentModel) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"{model.version}: held-out 20% of each corpus (neutral band {model.band})")
+    for column in ("dataset", "n", "accuracy", "macro-F1", "macro-recall", "weighted-F1"):
+        table.add_column(column, justify="left" if column == "dataset" else "right")
+    for dataset, m in model.metadata["metrics"].items():
+        table.add_row(
+            dataset,
+            f"{int(m['support'])}",
+            f"{m['accuracy']:.3f}",
+            f"{m['macro_f1']:.3f}",
+            f"{m['macro_recall']:.3f}",
+            f"{m['weighted_f1']:.3f}",
+        )
+    Console(width=max(Console().width, 100)).print(table)
+
+
+@model_app.command()
+def train(data_dir: DataDir = DEFAULT_DATA_DIR) -> None:
+    """Train on the four VADER corpora (80% splits) and write the artifact; prints held-out metrics."""
+    with console.status("training the sentiment model..."):
+        model = train_model(data_dir)
+    console.print(f"wrote {models_dir(data_dir) / model.version} in {model.metadata['training_seconds']}s")
+    _print_metrics(model)
+
+
+@model_app.command("eval")
+def evaluate(data_dir: DataDir = DEFAULT_DATA_DIR) -> None:
+    """Compare the current model with VADER and TextBlob on the held-out splits and the chat set."""
+    from chatcluster.sentiment.corpus import chat_eval, load_splits
+    from chatcluster.sentiment.evaluate import compare, comparison_table, labellers, throughput_table
+
+    model = load_model(data_dir)
+    splits, _ = load_splits(data_dir)
+    with console.status("scoring with every system..."):
+        comparison = compare(labellers(model), splits, chat_eval())
+    out = Console(width=max(Console().width, 120))
+    out.print(comparison_table(comparison, f"{model.version} vs baselines (neutral band {model.band})"))
+    out.print(throughput_table(comparison))
+    wins = comparison.wins()
+    verdict = "beats" if all(wins.values()) else "does NOT beat"
+    losing = ", ".join(name for name, ok in wins.items() if not ok)
+    out.print(f"project model {verdict} every baseline on macro-F1 on every corpus and pooled {losing}".rstrip())
+
+
+@model_app.command()
+def score(data_dir: DataDir = DEFAULT_DATA_DIR) -> None:
+    """Read messages from stdin, one per line; write one JSON object per line to stdout."""
+    model = load_model(data_dir)
+    score_stream(model, sys.stdin, sys.stdout)
+
+
+def score_stream(model: SentimentModel, lines: TextIO, out: TextIO, batch_size: int = SCORE_BATCH) -> int:
+    """Scores ``lines`` in batches and writes ``{"label":..,"confidence":..,"model_version":..}`` lines.
+
+    Streams: input is read ~``batch_size`` lines at a time and each batch is written and
+    flushed as soon as it is scored, so memory stays flat for any input size. From a terminal
+    every line is answered at once.
+    """
+    hint = 1 if lines.isatty() else batch_size * 64
+    suffix = f',"model_version":"{model.version}"}}\n'
+    prefix = {-1: '{"label":-1,"confidence":', 0: '{"label":0,"confidence":', 1: '{"label":1,"confidence":'}
+    written = 0
+    while True:
+        batch = lines.readlines(hint)
+        if not batch:
+            return written
+        texts = [line.rstrip("\r\n") for line in batch]
+        labels, confidences = model.score_arrays(texts)
+        out.write(
+            "".join(
+                f"{prefix[label]}{confidence}{suffix}"
+                for label, confidence in zip(labels.tolist(), confidences.tolist(), strict=True)
+            )
+        )
+        out.flush()
+        written += len(texts)
