@@ -7,16 +7,23 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from chatcluster.gateway.routes.stats import Failed, MessageCounts, Rate, SentimentSeries, TopList
 from chatcluster.gateway.schemas import HistoryPage, MessageOut, MessageSend, SendAccepted
-from chatcluster.models import DeadLetter, MessageEvent
+from chatcluster.models import DeadLetter, MessageEvent, ScoredEvent
 
 EXPORTED: dict[str, type[BaseModel]] = {
     "message-event.v1.json": MessageEvent,
+    "scored-event.v1.json": ScoredEvent,
     "dead-letter.v1.json": DeadLetter,
     "api/message-send.json": MessageSend,
     "api/send-accepted.json": SendAccepted,
     "api/message.json": MessageOut,
     "api/history-page.json": HistoryPage,
+    "api/stats-messages.json": MessageCounts,
+    "api/stats-sentiment.json": SentimentSeries,
+    "api/stats-top.json": TopList,
+    "api/stats-rate.json": Rate,
+    "api/stats-failed.json": Failed,
 }
 
 

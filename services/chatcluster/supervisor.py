@@ -145,12 +145,16 @@ class Supervisor:
         self.children["nats"] = nats
         await nats.start()
         await wait_for_port("127.0.0.1", self.nats_port, timeout=20)
-        for worker_id, name in enumerate(self.services, start=1):
-            child = self._service_child(name, worker_id)
-            self.children[name] = child
-            await child.start()
+        for name in self.services:
+            await self.start_service(name)
         if "gateway" in self.services:
             await self.wait_healthy(timeout=60)
+
+    async def start_service(self, name: str) -> None:
+        """Start one more service process (each gets its own Snowflake worker id)."""
+        child = self._service_child(name, worker_id=len(self.children))
+        self.children[name] = child
+        await child.start()
 
     async def wait_healthy(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
