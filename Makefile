@@ -5,28 +5,34 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 
 .PHONY: up test install test-deps lint typecheck schemas clean
 
+# `make up` installs only what the platform runs on, so a newcomer is chatting fast.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e .
 	touch $(STAMP)
+
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(TEST_STAMP)
 
 install: $(STAMP)
 
 up: $(STAMP)
 	$(BIN)/chatcluster up $(if $(PORT),--port $(PORT))
 
-test-deps: $(STAMP)
+test-deps: $(TEST_STAMP)
 	scripts/install-test-deps
 
-lint: $(STAMP)
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check services tests bench
 	$(BIN)/ruff format --check services tests bench
 
-typecheck: $(STAMP)
+typecheck: $(TEST_STAMP)
 	$(BIN)/mypy
 
 schemas: $(STAMP)

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from chatcluster.client import ApiProblem, ChatClient
 from chatcluster.config import Settings, get_settings
@@ -250,11 +251,16 @@ def send(
     console.print(_run(go())["message_id"])
 
 
+SENTIMENT_BADGES = {1: " [green](+)[/]", 0: " [dim](0)[/]", -1: " [red](-)[/]"}
+
+
 def _print_message(message: dict[str, Any]) -> None:
     stamp = message.get("created_at", "")[11:19]
-    body = "[dim](deleted)[/]" if message.get("deleted") else message["text"]
+    body = "[dim](deleted)[/]" if message.get("deleted") else escape(message["text"])
     edited = " [dim](edited)[/]" if message.get("edited_at") and not message.get("deleted") else ""
-    console.print(f"[dim]{stamp}[/] [bold]{message['author']}[/]: {body}{edited}", highlight=False)
+    sentiment = message.get("sentiment") or {}
+    badge = "" if message.get("deleted") else SENTIMENT_BADGES.get(int(sentiment.get("label", 99)), "")
+    console.print(f"[dim]{stamp}[/] [bold]{escape(message['author'])}[/]: {body}{edited}{badge}", highlight=False)
 
 
 @app.command()

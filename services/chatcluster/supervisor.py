@@ -232,3 +232,4 @@ async def run_until_signalled(supervisor: Supervisor, on_ready: str = "") -> Non
         await supervisor.watch(stop)
     finally:
         await supervisor.stop()
+        print("stopped every ChatCluster process; data kept in", supervisor.settings.data_dir, flush=True)
