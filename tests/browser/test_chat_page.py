@@ -13,40 +13,18 @@ from playwright.async_api import (
     Locator,
     Page,
     WebSocketRoute,
-    async_playwright,
     expect,
 )
 
 from chatcluster.client import ChatClient
 from chatcluster.supervisor import Supervisor
-from tests.conftest import require, unique_name
+from tests.browser.conftest import PASSWORD
+from tests.conftest import unique_name
 from tests.helpers import all_messages, eventually
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-PASSWORD = "correct horse battery"
 SCREENSHOT = Path("/tmp/chat-page.png")
-
-expect.set_options(timeout=15_000)
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    require(CHROMIUM.exists(), "Debian chromium is not installed: apt-get install chromium")
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield launched
-        await launched.close()
 
 
 class Person:

@@ -10,43 +10,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, Locator, Page, WebSocketRoute, async_playwright, expect
+from playwright.async_api import Browser, BrowserContext, Locator, Page, WebSocketRoute, expect
 
 from chatcluster.aggregation import words_of
 from chatcluster.client import ChatClient
 from chatcluster.ids import id_datetime
 from chatcluster.models import DeadLetter
 from chatcluster.supervisor import Supervisor
-from tests.conftest import PlatformFactory, require, unique_name
+from tests.browser.conftest import PASSWORD
+from tests.conftest import PlatformFactory, unique_name
 from tests.helpers import eventually
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-PASSWORD = "correct horse battery"
 BADGES_SCREENSHOT = Path("/tmp/chat-badges.png")
 STATS_SCREENSHOT = Path("/tmp/stats-page.png")
 SCORED_WITHIN_MS = 10_000  # the scorer batches, so "a few seconds" after the message shows
-
-expect.set_options(timeout=15_000)
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    require(CHROMIUM.exists(), "Debian chromium is not installed: apt-get install chromium")
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield launched
-        await launched.close()
 
 
 class Person:
