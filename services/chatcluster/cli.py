@@ -138,6 +138,27 @@ from chatcluster.sentiment.cli import model_app  # noqa: E402  (sub-apps are mou
 
 app.add_typer(model_app, name="model")
 
+store_app = typer.Typer(help="The message store (SQLite locally, Cassandra in a cluster).", no_args_is_help=True)
+app.add_typer(store_app, name="store")
+
+
+@store_app.command("migrate")
+def store_migrate(
+    store_url: Annotated[
+        str, typer.Option(envvar="CHATCLUSTER_STORE_URL", help="sqlite:///path or cassandra://hosts:port/keyspace?rf=3")
+    ] = "",
+) -> None:
+    """Apply pending schema migrations in order; safe to run twice or from two processes at once."""
+    from chatcluster.store import open_store
+
+    async def go() -> None:
+        store = await open_store(get_settings().model_copy(update={"store_url": store_url}))
+        await store.close()
+
+    asyncio.run(go())
+    console.print("schema is up to date")
+
+
 aggregates_app = typer.Typer(help="The statistics the aggregator keeps.", no_args_is_help=True)
 app.add_typer(aggregates_app, name="aggregates")
 

@@ -10,6 +10,13 @@ __all__ = ["JoinResult", "SqliteStore", "Store", "StoreUnavailable", "open_store
 
 
 async def open_store(settings: Settings) -> Store:
-    store = SqliteStore(settings.sqlite_path())
+    """SQLite unless `store_url` names a Cassandra cluster (cassandra://hosts/keyspace?rf=3)."""
+    store: Store
+    if settings.store_url.startswith("cassandra://"):
+        from chatcluster.store.cassandra import CassandraStore  # the driver only loads when asked for
+
+        store = CassandraStore(settings.store_url)
+    else:
+        store = SqliteStore(settings.sqlite_path())
     await store.open()
     return store

@@ -1,0 +1,65 @@
+"""The Cassandra schema as versioned migrations, and the runner that applies them once.
+
+Messages follow Discord's published layout: partitioned by (room, time bucket)
+with the Snowflake id as clustering key, newest first. A bucket is ten days
+(`chatcluster.ids.BUCKET_MS`): a room sending 10 messages a second for ten days
+writes ~8.6M rows of ~100 bytes of text plus overhead, around 1-2 GB — only the
+very busiest rooms come near the 100 MB comfort limit per partition, and the
+bucket size can shrink for such a deployment without touching the API.
+Every other table is keyed by the query it answers.
+"""
+
+from __future__ import annotations
+
+KEYSPACE_CQL = (
+    "CREATE KEYSPACE IF NOT EXISTS {keyspace} WITH replication = "
+    "{{'class': 'NetworkTopologyStrategy', '{datacenter}': {replication_factor}}}"
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        """CREATE TABLE IF NOT EXISTS users (
+            user_id bigint PRIMARY KEY, username text, password_hash text, created_ms bigint)""",
+        """CREATE TABLE IF NOT EXISTS users_by_name (
+            username_key text PRIMARY KEY, user_id bigint, username text, password_hash text, created_ms bigint)""",
+        """CREATE TABLE IF NOT EXISTS rooms (
+            room_id text PRIMARY KEY, kind text, name text, created_by bigint, created_ms bigint)""",
+        """CREATE TABLE IF NOT EXISTS rooms_by_kind (
+            kind text, created_ms bigint, room_id text, name text, created_by bigint,
+            PRIMARY KEY ((kind), created_ms, room_id)) WITH CLUSTERING ORDER BY (created_ms DESC, room_id ASC)""",
+        """CREATE TABLE IF NOT EXISTS room_members (
+            room_id text, user_id bigint, username text, joined_ms bigint, PRIMARY KEY ((room_id), user_id))""",
+        """CREATE TABLE IF NOT EXISTS rooms_by_user (
+            user_id bigint, room_id text, kind text, name text, created_by bigint, created_ms bigint,
+            PRIMARY KEY ((user_id), room_id))""",
+        """CREATE TABLE IF NOT EXISTS messages (
+            room_id text, bucket int, message_id bigint, author_id bigint, author text, text text,
+            reply_to bigint, client_id text, edited_ms bigint, deleted boolean,
+            label int, confidence double, model_version text,
+            PRIMARY KEY ((room_id, bucket), message_id)) WITH CLUSTERING ORDER BY (message_id DESC)""",
+        """CREATE TABLE IF NOT EXISTS messages_by_id (message_id bigint PRIMARY KEY, room_id text, bucket int)""",
+        """CREATE TABLE IF NOT EXISTS room_buckets (
+            room_id text, bucket int, PRIMARY KEY ((room_id), bucket)) WITH CLUSTERING ORDER BY (bucket DESC)""",
+    ),
+    (
+        """CREATE TABLE IF NOT EXISTS agg_counted (message_id bigint PRIMARY KEY)""",
+        """CREATE TABLE IF NOT EXISTS agg_messages (
+            day text, room_id text, user_id bigint, count counter, PRIMARY KEY ((day), room_id, user_id))""",
+        """CREATE TABLE IF NOT EXISTS agg_days (scope text, day text, PRIMARY KEY ((scope), day))""",
+        """CREATE TABLE IF NOT EXISTS agg_sentiment (
+            room_id text, minute bigint, positive counter, neutral counter, negative counter,
+            PRIMARY KEY ((room_id), minute))""",
+        """CREATE TABLE IF NOT EXISTS agg_top_minute (
+            kind text, minute bigint, key text, count counter, PRIMARY KEY ((kind, minute), key))""",
+        """CREATE TABLE IF NOT EXISTS agg_top_total (kind text, key text, count counter, PRIMARY KEY ((kind), key))""",
+        """CREATE TABLE IF NOT EXISTS agg_rate (second_bucket bigint, second bigint, count counter,
+            PRIMARY KEY ((second_bucket), second))""",
+    ),
+    (
+        """CREATE CUSTOM INDEX IF NOT EXISTS messages_text_sai ON messages (text) USING 'StorageAttachedIndex'
+        WITH OPTIONS = {'index_analyzer': 'standard'}""",
+    ),
+)
+
+MIGRATIONS_TABLE = "CREATE TABLE IF NOT EXISTS schema_migrations (version int PRIMARY KEY, applied_ms bigint)"
+LOCK_TABLE = "CREATE TABLE IF NOT EXISTS schema_lock (name text PRIMARY KEY, owner text)"
