@@ -19,8 +19,9 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlparse
 
-from cassandra import ConsistencyLevel, DriverException
-from cassandra.cluster import Cluster, ExecutionProfile, ResponseFuture, Session
+from cassandra import ConsistencyLevel, OperationTimedOut, ReadTimeout, Unavailable, WriteTimeout
+from cassandra.cluster import Cluster, ExecutionProfile, NoHostAvailable, ResponseFuture, Session
+from cassandra.connection import ConnectionException
 from cassandra.policies import DCAwareRoundRobinPolicy, TokenAwarePolicy
 from cassandra.query import PreparedStatement
 
@@ -33,6 +34,7 @@ from chatcluster.aggregation import (
     countable,
     delta_of,
     sentiment_row,
+    words_of,
 )
 from chatcluster.ids import bucket_of, id_timestamp_ms
 from chatcluster.models import EventKind, Member, Message, MessageEvent, Room, RoomKind, ScoredEvent, Sentiment, User
@@ -45,6 +47,8 @@ T = TypeVar("T")
 ALL_ROOMS = "*"  # the sentiment row that sums every room
 RATE_BUCKET_MS = 60_000
 MAX_IN_FLIGHT = 128
+# Outages and timeouts are waited out by callers; invalid queries are bugs and surface as they are.
+UNAVAILABLE = (NoHostAvailable, OperationTimedOut, ConnectionException, Unavailable, ReadTimeout, WriteTimeout)
 
 _ADD_MESSAGES = "UPDATE agg_messages SET count = count + ? WHERE day = ? AND room_id = ? AND user_id = ?"
 _ADD_SENTIMENT = (
@@ -145,7 +149,7 @@ class CassandraStore:
         )
         try:
             self._session = self._cluster.connect()
-        except DriverException as exc:
+        except UNAVAILABLE as exc:
             self._cluster.shutdown()
             self._cluster = None
             raise StoreUnavailable(f"cannot reach Cassandra at {self.config.hosts}: {exc}") from exc
@@ -198,7 +202,7 @@ class CassandraStore:
     async def _run(self, statement: Any, params: Sequence[Any] | None = None) -> list[Any]:
         try:
             return await _await(self.session.execute_async(statement, params))
-        except DriverException as exc:
+        except UNAVAILABLE as exc:
             raise StoreUnavailable(f"Cassandra: {type(exc).__name__}: {exc}") from exc
 
     def _prepared(self, cql: str) -> PreparedStatement:
@@ -382,13 +386,14 @@ class CassandraStore:
         writes: list[Awaitable[list[Any]]] = [
             self._q(
                 f"UPDATE messages USING TIMESTAMP {ts} SET author_id = ?, author = ?, text = ?, reply_to = ?, "
-                "client_id = ?, edited_ms = ? WHERE room_id = ? AND bucket = ? AND message_id = ?",
+                "client_id = ?, edited_ms = ?, words = ? WHERE room_id = ? AND bucket = ? AND message_id = ?",
                 message.author_id,
                 message.author,
                 message.text,
                 message.reply_to,
                 message.client_id,
                 None if message.edited_at is None else _ms(message.edited_at),
+                set(words_of(message.text)),
                 *key,
             )
         ]
@@ -497,15 +502,19 @@ class CassandraStore:
         return list(reversed(found[:limit]))
 
     async def search(self, room_id: str, query: str, limit: int = 50) -> list[Message]:
-        """Messages of a room whose text matches `query` (SAI analyzed index), newest first, bucket by bucket."""
+        """Messages of a room containing the word `query` (SAI on the words set), newest first, bucket by bucket."""
+        terms = words_of(query)
+        if not terms:
+            return []
         buckets = [r.bucket for r in await self._q("SELECT bucket FROM room_buckets WHERE room_id = ?", room_id)]
         found: list[Message] = []
         for bucket in sorted(buckets, reverse=True):
             rows = await self._q(
-                f"SELECT {self._MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND bucket = ? AND text : ? LIMIT ?",
+                f"SELECT {self._MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND bucket = ? AND words CONTAINS ? "
+                "LIMIT ?",
                 room_id,
                 bucket,
-                query,
+                terms[0],
                 limit - len(found),
             )
             found += [m for m in map(self._message, rows) if m is not None and not m.deleted]

@@ -35,7 +35,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """CREATE TABLE IF NOT EXISTS messages (
             room_id text, bucket int, message_id bigint, author_id bigint, author text, text text,
             reply_to bigint, client_id text, edited_ms bigint, deleted boolean,
-            label int, confidence double, model_version text,
+            label int, confidence double, model_version text, words set<text>,
             PRIMARY KEY ((room_id, bucket), message_id)) WITH CLUSTERING ORDER BY (message_id DESC)""",
         """CREATE TABLE IF NOT EXISTS messages_by_id (message_id bigint PRIMARY KEY, room_id text, bucket int)""",
         """CREATE TABLE IF NOT EXISTS room_buckets (
@@ -55,10 +55,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """CREATE TABLE IF NOT EXISTS agg_rate (second_bucket bigint, second bigint, count counter,
             PRIMARY KEY ((second_bucket), second))""",
     ),
-    (
-        """CREATE CUSTOM INDEX IF NOT EXISTS messages_text_sai ON messages (text) USING 'StorageAttachedIndex'
-        WITH OPTIONS = {'index_analyzer': 'standard'}""",
-    ),
+    # Cassandra 5.0's SAI matches whole values, not words (analyzers came later), so each message
+    # keeps its searchable words in a set and the index answers `words CONTAINS ?`.
+    ("""CREATE CUSTOM INDEX IF NOT EXISTS messages_words_sai ON messages (words) USING 'StorageAttachedIndex'""",),
 )
 
 MIGRATIONS_TABLE = "CREATE TABLE IF NOT EXISTS schema_migrations (version int PRIMARY KEY, applied_ms bigint)"
