@@ -23,7 +23,7 @@ $(TEST_STAMP): $(STAMP)
 install: $(STAMP)
 
 up: $(STAMP)
-	$(BIN)/chatcluster up $(if $(PORT),--port $(PORT))
+	$(BIN)/chatcluster up $(if $(PORT),--port $(PORT)) $(if $(STORE),--store $(STORE))
 
 test-deps: $(TEST_STAMP)
 	scripts/install-test-deps

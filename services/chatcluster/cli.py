@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 import os
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -51,13 +52,22 @@ def _run(coro: Any) -> Any:
         raise typer.Exit(1) from exc
 
 
+class StoreKind(StrEnum):
+    SQLITE = "sqlite"
+    CASSANDRA = "cassandra"
+
+
 @app.command()
 def up(
     port: Annotated[int, typer.Option(help="Gateway port")] = 8000,
     data_dir: Annotated[Path, typer.Option(help="Where messages and JetStream files live")] = Path(".chatcluster"),
     nats_port: Annotated[int, typer.Option(help="Local nats-server port")] = 4222,
+    store: Annotated[StoreKind, typer.Option(help="sqlite (embedded) or cassandra (a local Cassandra 5)")] = (
+        StoreKind.SQLITE
+    ),
+    cassandra_port: Annotated[int, typer.Option(help="CQL port of the local Cassandra")] = 9042,
 ) -> None:
-    """Run nats-server, the gateway and the persister until Ctrl-C."""
+    """Run nats-server, the gateway, the persister, the scorer and the aggregator until Ctrl-C."""
     from chatcluster.sentiment.artifact import current_model_path
     from chatcluster.sentiment.cli import ensure_model
     from chatcluster.supervisor import Supervisor, run_until_signalled
@@ -69,11 +79,23 @@ def up(
     if current_model_path(settings.resolved_model_home()) is None:
         console.print("training the sentiment model (first run only; the VADER corpora come from PyPI)...")
         ensure_model(settings.resolved_model_home())
-    supervisor = Supervisor(settings)
-    banner = (
-        f"\nChatCluster is up: open {supervisor.gateway_url}  (API docs: {supervisor.gateway_url}/docs; Ctrl-C stops)\n"
-    )
-    asyncio.run(run_until_signalled(supervisor, on_ready=banner))
+    with contextlib.ExitStack() as stack:
+        if store is StoreKind.CASSANDRA:
+            from chatcluster.devcassandra import LocalCassandra
+
+            console.print("starting Cassandra (the first run resolves it from Maven Central)...")
+            node = stack.enter_context(
+                LocalCassandra(data_dir.resolve() / "cassandra-node", cql_port=cassandra_port, storage_port=7000)
+            )
+            settings = settings.model_copy(
+                update={"store_url": f"cassandra://127.0.0.1:{node.cql_port}/chatcluster?rf=1&consistency=ONE"}
+            )
+        supervisor = Supervisor(settings)
+        banner = (
+            f"\nChatCluster is up: open {supervisor.gateway_url}  (API docs: {supervisor.gateway_url}/docs; "
+            f"store: {store.value}; Ctrl-C stops)\n"
+        )
+        asyncio.run(run_until_signalled(supervisor, on_ready=banner))
 
 
 @app.command(hidden=True)

@@ -23,7 +23,7 @@ from cassandra import ConsistencyLevel, OperationTimedOut, ReadTimeout, Unavaila
 from cassandra.cluster import Cluster, ExecutionProfile, NoHostAvailable, ResponseFuture, Session
 from cassandra.connection import ConnectionException
 from cassandra.policies import DCAwareRoundRobinPolicy, TokenAwarePolicy
-from cassandra.query import PreparedStatement
+from cassandra.query import PreparedStatement, SimpleStatement
 
 from chatcluster.aggregation import (
     AggregateDelta,
@@ -121,6 +121,7 @@ class CassandraStore:
         self._session: Session | None = None
         self._statements: dict[str, PreparedStatement] = {}
         self._window = asyncio.Semaphore(MAX_IN_FLIGHT)
+        self._keyspace_ready = False
 
     # -- connection and schema -------------------------------------------------------------
 
@@ -162,7 +163,7 @@ class CassandraStore:
                 keyspace=ks, datacenter=self.config.datacenter, replication_factor=self.config.replication_factor
             )
         )
-        self.session.set_keyspace(ks)
+        self._keyspace_ready = True
         await self._run(MIGRATIONS_TABLE)
         await self._run(LOCK_TABLE)
         owner = str(uuid.uuid4())
@@ -200,6 +201,9 @@ class CassandraStore:
     # -- execution ---------------------------------------------------------------------------
 
     async def _run(self, statement: Any, params: Sequence[Any] | None = None) -> list[Any]:
+        if isinstance(statement, str):
+            # Protocol v5 names the keyspace per statement: `USE` with prepared statements is an anti-pattern.
+            statement = SimpleStatement(statement, keyspace=self.config.keyspace if self._keyspace_ready else None)
         try:
             return await _await(self.session.execute_async(statement, params))
         except UNAVAILABLE as exc:
@@ -208,7 +212,7 @@ class CassandraStore:
     def _prepared(self, cql: str) -> PreparedStatement:
         statement = self._statements.get(cql)
         if statement is None:
-            statement = self.session.prepare(cql)
+            statement = self.session.prepare(cql, keyspace=self.config.keyspace)
             statement.is_idempotent = not cql.lstrip().upper().startswith("UPDATE AGG") and " IF " not in cql
             self._statements[cql] = statement
         return statement
@@ -267,7 +271,8 @@ class CassandraStore:
 
     async def create_room(self, room: Room) -> bool:
         created = await self._q(
-            "INSERT INTO rooms (room_id, kind, name, created_by, created_ms) VALUES (?, ?, ?, ?, ?) IF NOT EXISTS",
+            "INSERT INTO rooms (room_id, kind, name, created_by, created_ms, member_count) "
+            "VALUES (?, ?, ?, ?, ?, 0) IF NOT EXISTS",
             room.room_id,
             room.kind.value,
             room.name,
@@ -312,6 +317,12 @@ class CassandraStore:
         room = await self.get_room(room_id)
         if room is None:
             return JoinResult.NO_SUCH_ROOM
+        if await self.is_member(room_id, user_id):
+            return JoinResult.ALREADY_MEMBER
+        # Reserve a seat with compare-and-set on the room's count before joining: a crash in
+        # between can only leave a seat reserved (the room looks fuller), never overfill it.
+        if not await self._change_member_count(room_id, +1, limit):
+            return JoinResult.ROOM_FULL
         user = await self.get_user(user_id)
         joined = await self._q(
             "INSERT INTO room_members (room_id, user_id, username, joined_ms) VALUES (?, ?, ?, ?) IF NOT EXISTS",
@@ -321,13 +332,8 @@ class CassandraStore:
             _ms(datetime.now(UTC)),
         )
         if not joined[0][0]:
+            await self._change_member_count(room_id, -1, limit)
             return JoinResult.ALREADY_MEMBER
-        # No transactions: count after joining and step back if over. Two racing joins at the
-        # limit may both step back, but a room never holds more than `limit` members.
-        count = (await self._q("SELECT COUNT(*) FROM room_members WHERE room_id = ?", room_id))[0][0]
-        if count > limit:
-            await self._q("DELETE FROM room_members WHERE room_id = ? AND user_id = ?", room_id, user_id)
-            return JoinResult.ROOM_FULL
         await self._q(
             "INSERT INTO rooms_by_user (user_id, room_id, kind, name, created_by, created_ms) "
             "VALUES (?, ?, ?, ?, ?, ?)",
@@ -340,15 +346,29 @@ class CassandraStore:
         )
         return JoinResult.JOINED
 
+    async def _change_member_count(self, room_id: str, step: int, limit: int) -> bool:
+        """Compare-and-set the room's member count by `step`; False when a join would pass `limit`."""
+        rows = await self._q("SELECT member_count FROM rooms WHERE room_id = ?", room_id)
+        current = (rows[0].member_count or 0) if rows else 0
+        while True:
+            if step > 0 and current + step > limit:
+                return False
+            applied = await self._q(
+                "UPDATE rooms SET member_count = ? WHERE room_id = ? IF member_count = ?",
+                max(current + step, 0),
+                room_id,
+                current,
+            )
+            if applied[0][0]:
+                return True
+            current = applied[0].member_count or 0  # someone else moved it: retry from their value
+
     async def remove_member(self, room_id: str, user_id: int) -> bool:
-        if not await self.is_member(room_id, user_id):
+        left = await self._q("DELETE FROM room_members WHERE room_id = ? AND user_id = ? IF EXISTS", room_id, user_id)
+        if not left[0][0]:
             return False
-        await self._many(
-            [
-                self._q("DELETE FROM room_members WHERE room_id = ? AND user_id = ?", room_id, user_id),
-                self._q("DELETE FROM rooms_by_user WHERE user_id = ? AND room_id = ?", user_id, room_id),
-            ]
-        )
+        await self._q("DELETE FROM rooms_by_user WHERE user_id = ? AND room_id = ?", user_id, room_id)
+        await self._change_member_count(room_id, -1, limit=0)
         return True
 
     async def is_member(self, room_id: str, user_id: int) -> bool:

@@ -23,7 +23,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """CREATE TABLE IF NOT EXISTS users_by_name (
             username_key text PRIMARY KEY, user_id bigint, username text, password_hash text, created_ms bigint)""",
         """CREATE TABLE IF NOT EXISTS rooms (
-            room_id text PRIMARY KEY, kind text, name text, created_by bigint, created_ms bigint)""",
+            room_id text PRIMARY KEY, kind text, name text, created_by bigint, created_ms bigint,
+            member_count int)""",
         """CREATE TABLE IF NOT EXISTS rooms_by_kind (
             kind text, created_ms bigint, room_id text, name text, created_by bigint,
             PRIMARY KEY ((kind), created_ms, room_id)) WITH CLUSTERING ORDER BY (created_ms DESC, room_id ASC)""",
