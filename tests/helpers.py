@@ -5,11 +5,16 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+import httpx
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
+
+from chatcluster.client import ApiProblem, ChatClient
+from chatcluster.supervisor import Supervisor
 
 T = TypeVar("T")
 
@@ -61,3 +66,39 @@ async def all_messages(client: Any, room_id: str) -> list[dict[str, Any]]:
         before = page["before"]
         if before is None:
             return found
+
+
+SENDERS = 16
+
+
+async def send_many(client: ChatClient, room_id: str, count: int, acked: list[str], prefix: str) -> None:
+    """Send `count` messages from SENDERS concurrent loops, recording every acknowledged id."""
+    counter = iter(range(count))
+
+    async def loop() -> None:
+        for i in counter:
+            while True:
+                try:
+                    acked.append((await client.send(room_id, f"{prefix} {i}", client_id=f"{prefix}-{i}"))["message_id"])
+                    break
+                except (ApiProblem, httpx.HTTPError):
+                    await asyncio.sleep(0.2)  # a 503 while a component restarts: retry, as clients do
+
+    await asyncio.gather(*(loop() for _ in range(SENDERS)))
+
+
+async def signed_in(platform: Supervisor) -> tuple[ChatClient, str]:
+    client = ChatClient(platform.gateway_url)
+    await client.register(f"crash{uuid.uuid4().hex[:10]}", "correct horse battery")
+    room = await client.create_room("crash test")
+    return client, room["room_id"]
+
+
+async def all_stored_exactly_once(client: ChatClient, room_id: str, acked: list[str]) -> None:
+    async def complete() -> bool:
+        return len(await all_messages(client, room_id)) >= len(set(acked))
+
+    await eventually(complete, timeout=60, interval=0.5)
+    stored = [m["message_id"] for m in await all_messages(client, room_id)]
+    assert len(stored) == len(set(stored)), "a message was stored twice"
+    assert set(stored) == set(acked), f"{len(set(acked) - set(stored))} acknowledged messages are missing"

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -11,22 +10,9 @@ from chatcluster.devcassandra import LocalCassandra
 from chatcluster.ids import SnowflakeGenerator
 from chatcluster.models import EventKind, Message, MessageEvent
 from chatcluster.store.cassandra import CassandraStore
-from chatcluster.supervisor import free_port
-from tests.conftest import require
 from tests.contract.store_contract import StoreContract
 
 KEYSPACE = "contract"
-
-
-@pytest.fixture(scope="session")
-def cassandra_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCassandra]:
-    """One real Cassandra for the session (starting one takes tens of seconds)."""
-    for tool in ("java", "mvn"):
-        require(shutil.which(tool) is not None, f"`{tool}` is needed to run Cassandra from Maven Central")
-    node = LocalCassandra(tmp_path_factory.mktemp("cassandra") / "node", cql_port=free_port(), storage_port=free_port())
-    node.start()
-    yield node
-    node.stop()
 
 
 @pytest.fixture(scope="session")

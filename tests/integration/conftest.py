@@ -1,0 +1,23 @@
+"""Fixtures for integration tests that need more than nats-server: a real Cassandra."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+
+import pytest
+
+from chatcluster.devcassandra import LocalCassandra
+from chatcluster.supervisor import free_port
+from tests.conftest import require
+
+
+@pytest.fixture(scope="session")
+def cassandra_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCassandra]:
+    """One real Cassandra for the session (starting one takes tens of seconds)."""
+    for tool in ("java", "mvn"):
+        require(shutil.which(tool) is not None, f"`{tool}` is needed to run Cassandra from Maven Central")
+    node = LocalCassandra(tmp_path_factory.mktemp("cassandra") / "node", cql_port=free_port(), storage_port=free_port())
+    node.start()
+    yield node
+    node.stop()
