@@ -21,10 +21,11 @@ async def test_stopping_cassandra_while_the_persister_writes_loses_and_duplicate
     acked: list[str] = []
     sending = asyncio.create_task(send_many(client, room_id, 1500, acked, "outage"))
     await eventually(lambda: asyncio.sleep(0, len(acked) > 300), timeout=120)
-    await asyncio.to_thread(cassandra_node.stop)
+    # Called on the main thread: the node's parent-death signal is tied to the thread that starts it.
+    cassandra_node.stop()
     stopped_at = len(acked)
     await asyncio.sleep(3)
-    await asyncio.to_thread(cassandra_node.start)
+    cassandra_node.start()
     await sending
 
     assert stopped_at < 1500, "the outage must land while messages are being sent"
