@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from chatcluster.ids import BUCKET_MS, EPOCH_MS, SnowflakeGenerator, bucket_of, lowest_id_at
-from chatcluster.models import EventKind, Message, MessageEvent, Room, RoomKind, User
+from chatcluster.models import EventKind, Message, MessageEvent, Room, RoomKind, ScoredEvent, Sentiment, User
 from chatcluster.store.base import JoinResult, Store
 
 DAY_MS = 24 * 3600 * 1000
@@ -71,6 +71,13 @@ def edited(original: MessageEvent, event_id: int, text: str) -> MessageEvent:
 def deleted(original: MessageEvent, event_id: int) -> MessageEvent:
     message = original.message.model_copy(update={"text": "", "deleted": True, "edited_at": at(ORIGIN_MS + 5)})
     return MessageEvent(kind=EventKind.DELETED, event_id=event_id, message=message)
+
+
+def scored(event: MessageEvent, label: int = 1) -> ScoredEvent:
+    sentiment = Sentiment.model_validate({"label": label, "confidence": 0.9, "model_version": "contract"})
+    return ScoredEvent(
+        kind=event.kind, event_id=event.event_id, message=event.message, sentiment=sentiment, scored_at=at(ORIGIN_MS)
+    )
 
 
 def ids_of(messages: Sequence[Message]) -> list[int]:
@@ -604,3 +611,36 @@ class StoreContract:
 
     async def test_an_open_store_answers_a_ping(self, store: Store) -> None:
         assert await store.ping() is None
+
+    # --- sentiment ------------------------------------------------------------------------------
+
+    async def test_a_score_is_read_back_with_its_message(self, store: Store, ids: SnowflakeGenerator) -> None:
+        event = created(ids, "general", "lovely")
+        await store.apply_events([event])
+        await store.set_sentiments([scored(event, label=1)])
+
+        stored = await store.get_message(event.message.message_id)
+        assert stored is not None and stored.sentiment is not None
+        assert (stored.sentiment.label, stored.sentiment.model_version) == (1, "contract")
+
+    async def test_a_score_that_lands_before_its_message_waits_for_it(
+        self, store: Store, ids: SnowflakeGenerator
+    ) -> None:
+        event = created(ids, "general", "early score")
+        await store.set_sentiments([scored(event, label=-1)])
+        assert await store.get_message(event.message.message_id) is None
+
+        await store.apply_events([event])
+        stored = await store.get_message(event.message.message_id)
+        assert stored is not None and stored.sentiment is not None and stored.sentiment.label == -1
+
+    async def test_scores_of_messages_not_yet_stored_never_shorten_a_history_page(
+        self, store: Store, ids: SnowflakeGenerator
+    ) -> None:
+        older = [created(ids, "general", f"older {i}") for i in range(5)]
+        await store.apply_events(older)
+        not_yet_stored = [created(ids, "general", f"in flight {i}") for i in range(3)]
+        await store.set_sentiments([scored(e) for e in not_yet_stored])
+
+        page = await store.history("general", limit=5)
+        assert ids_of(page) == [e.message.message_id for e in older]

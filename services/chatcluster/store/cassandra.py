@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import uuid
 from collections import Counter
 from collections.abc import Awaitable, Iterable, Sequence
@@ -69,8 +70,10 @@ def _dt(ms: int) -> datetime:
 
 
 def write_timestamp(event_id: int) -> int:
-    """Microseconds for USING TIMESTAMP: the event's millisecond plus its sequence, so later events win."""
-    return id_timestamp_ms(event_id) * 1000 + (event_id & 0xFFF) % 1000
+    """Microseconds for USING TIMESTAMP: the event's millisecond plus its sequence, capped at 999 so a
+    later event of one worker never gets an earlier timestamp (past 1,000 events in one millisecond
+    they tie, and Cassandra keeps the larger value)."""
+    return id_timestamp_ms(event_id) * 1000 + min(event_id & 0xFFF, 999)
 
 
 class CassandraConfig:
@@ -88,6 +91,15 @@ class CassandraConfig:
         self.replication_factor = int(query.get("rf", "1"))
         self.datacenter = query.get("dc", "datacenter1")
         self.consistency = ConsistencyLevel.name_to_value[query.get("consistency", "LOCAL_QUORUM").upper()]
+
+
+_TABLE_REFERENCE = re.compile(r"\b(FROM|INTO|UPDATE)\s+(?!system)([a-z_]+)\b(?!\.)")
+
+
+def _qualified(cql: str, keyspace: str) -> str:
+    """Name the keyspace in every table reference: Cassandra 5 logs an error for each prepared
+    statement that relies on a per-statement or `USE` keyspace."""
+    return _TABLE_REFERENCE.sub(lambda m: f"{m.group(1)} {keyspace}.{m.group(2)}", cql)
 
 
 def _settle(result: asyncio.Future[list[Any]], rows: list[Any] | None, exc: BaseException | None) -> None:
@@ -212,7 +224,7 @@ class CassandraStore:
     def _prepared(self, cql: str) -> PreparedStatement:
         statement = self._statements.get(cql)
         if statement is None:
-            statement = self.session.prepare(cql, keyspace=self.config.keyspace)
+            statement = self.session.prepare(_qualified(cql, self.config.keyspace))
             statement.is_idempotent = not cql.lstrip().upper().startswith("UPDATE AGG") and " IF " not in cql
             self._statements[cql] = statement
         return statement
@@ -397,16 +409,18 @@ class CassandraStore:
         if event.kind is EventKind.DELETED:
             return [
                 self._q(
-                    f"UPDATE messages USING TIMESTAMP {ts} SET deleted = true, text = '', edited_ms = ? "
+                    "UPDATE messages USING TIMESTAMP ? SET deleted = true, text = '', words = {}, edited_ms = ? "
                     "WHERE room_id = ? AND bucket = ? AND message_id = ?",
+                    ts,
                     _ms(message.edited_at or datetime.now(UTC)),
                     *key,
                 )
             ]
         writes: list[Awaitable[list[Any]]] = [
             self._q(
-                f"UPDATE messages USING TIMESTAMP {ts} SET author_id = ?, author = ?, text = ?, reply_to = ?, "
+                "UPDATE messages USING TIMESTAMP ? SET author_id = ?, author = ?, text = ?, reply_to = ?, "
                 "client_id = ?, edited_ms = ?, words = ? WHERE room_id = ? AND bucket = ? AND message_id = ?",
+                ts,
                 message.author_id,
                 message.author,
                 message.text,
@@ -436,8 +450,9 @@ class CassandraStore:
         await self._many(
             (
                 self._q(
-                    f"UPDATE messages USING TIMESTAMP {write_timestamp(e.event_id)} SET label = ?, confidence = ?, "
+                    "UPDATE messages USING TIMESTAMP ? SET label = ?, confidence = ?, "
                     "model_version = ? WHERE room_id = ? AND bucket = ? AND message_id = ?",
+                    write_timestamp(e.event_id),
                     e.sentiment.label,
                     e.sentiment.confidence,
                     e.sentiment.model_version,
@@ -486,61 +501,71 @@ class CassandraStore:
         )
         return self._message(rows[0]) if rows else None
 
+    async def _buckets(self, room_id: str) -> list[int]:
+        return [r.bucket for r in await self._q("SELECT bucket FROM room_buckets WHERE room_id = ?", room_id)]
+
+    async def _collect(
+        self, room_id: str, buckets: Iterable[int], cql: str, newer: bool, cursor: int, limit: int, *extra: Any
+    ) -> list[Message]:
+        """Page through the given buckets in order until `limit` messages are kept.
+
+        A page may hold rows that are dropped (a score written before its message, a deleted
+        match), so a bucket is only left once a short page shows it is exhausted."""
+        found: list[Message] = []
+        for bucket in buckets:
+            position = cursor
+            while len(found) < limit:
+                want = limit - len(found)
+                rows = await self._q(cql, room_id, bucket, position, *extra, want)
+                found += [m for m in map(self._message, rows) if m is not None and (not extra or not m.deleted)]
+                if len(rows) < want:
+                    break
+                position = rows[-1].message_id
+            if len(found) >= limit:
+                break
+        return found[:limit] if newer else list(reversed(found[:limit]))
+
     async def history(
         self, room_id: str, *, before: int | None = None, after: int | None = None, limit: int = 50
     ) -> list[Message]:
         # Only buckets that hold messages are visited, so a quiet year costs nothing.
-        buckets = [r.bucket for r in await self._q("SELECT bucket FROM room_buckets WHERE room_id = ?", room_id)]
-        found: list[Message] = []
+        buckets = await self._buckets(room_id)
+        select = f"SELECT {self._MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND bucket = ? "
         if after is not None:
-            for bucket in sorted(b for b in buckets if b >= bucket_of(after)):
-                rows = await self._q(
-                    f"SELECT {self._MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND bucket = ? AND message_id > ? "
-                    "ORDER BY message_id ASC LIMIT ?",
-                    room_id,
-                    bucket,
-                    after,
-                    limit - len(found),
-                )
-                found += [m for m in map(self._message, rows) if m is not None]
-                if len(found) >= limit:
-                    break
-            return found[:limit]
-        upper = before if before is not None else 2**63 - 1
-        for bucket in sorted((b for b in buckets if b <= bucket_of(upper)), reverse=True):
-            rows = await self._q(
-                f"SELECT {self._MESSAGE_COLUMNS} FROM messages "
-                "WHERE room_id = ? AND bucket = ? AND message_id < ? LIMIT ?",
+            return await self._collect(
                 room_id,
-                bucket,
-                upper,
-                limit - len(found),
+                sorted(b for b in buckets if b >= bucket_of(after)),
+                select + "AND message_id > ? ORDER BY message_id ASC LIMIT ?",
+                True,
+                after,
+                limit,
             )
-            found += [m for m in map(self._message, rows) if m is not None]
-            if len(found) >= limit:
-                break
-        return list(reversed(found[:limit]))
+        upper = before if before is not None else 2**63 - 1
+        return await self._collect(
+            room_id,
+            sorted((b for b in buckets if b <= bucket_of(upper)), reverse=True),
+            select + "AND message_id < ? LIMIT ?",
+            False,
+            upper,
+            limit,
+        )
 
     async def search(self, room_id: str, query: str, limit: int = 50) -> list[Message]:
-        """Messages of a room containing the word `query` (SAI on the words set), newest first, bucket by bucket."""
+        """Messages of a room containing the word `query` (SAI on the words set), newest first."""
         terms = words_of(query)
         if not terms:
             return []
-        buckets = [r.bucket for r in await self._q("SELECT bucket FROM room_buckets WHERE room_id = ?", room_id)]
-        found: list[Message] = []
-        for bucket in sorted(buckets, reverse=True):
-            rows = await self._q(
-                f"SELECT {self._MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND bucket = ? AND words CONTAINS ? "
-                "LIMIT ?",
-                room_id,
-                bucket,
-                terms[0],
-                limit - len(found),
-            )
-            found += [m for m in map(self._message, rows) if m is not None and not m.deleted]
-            if len(found) >= limit:
-                break
-        return found
+        found = await self._collect(
+            room_id,
+            sorted(await self._buckets(room_id), reverse=True),
+            f"SELECT {self._MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND bucket = ? AND message_id < ? "
+            "AND words CONTAINS ? LIMIT ?",
+            False,
+            2**63 - 1,
+            limit,
+            terms[0],
+        )
+        return list(reversed(found))
 
     # -- aggregates ----------------------------------------------------------------------------------
 

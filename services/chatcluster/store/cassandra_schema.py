@@ -23,8 +23,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """CREATE TABLE IF NOT EXISTS users_by_name (
             username_key text PRIMARY KEY, user_id bigint, username text, password_hash text, created_ms bigint)""",
         """CREATE TABLE IF NOT EXISTS rooms (
-            room_id text PRIMARY KEY, kind text, name text, created_by bigint, created_ms bigint,
-            member_count int)""",
+            room_id text PRIMARY KEY, kind text, name text, created_by bigint, created_ms bigint)""",
         """CREATE TABLE IF NOT EXISTS rooms_by_kind (
             kind text, created_ms bigint, room_id text, name text, created_by bigint,
             PRIMARY KEY ((kind), created_ms, room_id)) WITH CLUSTERING ORDER BY (created_ms DESC, room_id ASC)""",
@@ -59,6 +58,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # Cassandra 5.0's SAI matches whole values, not words (analyzers came later), so each message
     # keeps its searchable words in a set and the index answers `words CONTAINS ?`.
     ("""CREATE CUSTOM INDEX IF NOT EXISTS messages_words_sai ON messages (words) USING 'StorageAttachedIndex'""",),
+    # Seats in a room are reserved by compare-and-set on this count.
+    ("""ALTER TABLE rooms ADD IF NOT EXISTS member_count int""",),
 )
 
 MIGRATIONS_TABLE = "CREATE TABLE IF NOT EXISTS schema_migrations (version int PRIMARY KEY, applied_ms bigint)"
