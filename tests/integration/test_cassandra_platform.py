@@ -1,11 +1,13 @@
-"""The whole platform on a real Cassandra: a Cassandra outage mid-stream loses nothing acknowledged."""
+"""The whole platform on a real Cassandra: outages lose nothing acknowledged, and statistics stay exact."""
 
 from __future__ import annotations
 
 import asyncio
 import uuid
+from pathlib import Path
 
 from chatcluster.devcassandra import LocalCassandra
+from chatcluster.supervisor import Supervisor
 from tests.conftest import PlatformFactory
 from tests.helpers import all_stored_exactly_once, eventually, send_many, signed_in
 
@@ -32,3 +34,17 @@ async def test_stopping_cassandra_while_the_persister_writes_loses_and_duplicate
     assert len(set(acked)) == 1500
     await all_stored_exactly_once(client, room_id, acked)
     await client.aclose()
+
+
+async def test_every_stats_endpoint_is_exact_on_cassandra(
+    start_platform: PlatformFactory, cassandra_node: LocalCassandra
+) -> None:
+    """The analytics scenario of test_aggregates, unchanged, with Cassandra as the store."""
+    from tests.integration.test_aggregates import test_every_stats_endpoint_returns_the_exact_expected_numbers
+
+    url = f"cassandra://127.0.0.1:{cassandra_node.cql_port}/stats_{uuid.uuid4().hex[:8]}?rf=1&consistency=ONE"
+
+    async def on_cassandra(data_dir: Path | None = None, **overrides: object) -> Supervisor:
+        return await start_platform(data_dir, store_url=url, **overrides)
+
+    await test_every_stats_endpoint_returns_the_exact_expected_numbers(on_cassandra)
