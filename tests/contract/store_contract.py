@@ -644,3 +644,27 @@ class StoreContract:
 
         page = await store.history("general", limit=5)
         assert ids_of(page) == [e.message.message_id for e in older]
+
+    # --- search -----------------------------------------------------------------------------------
+
+    async def test_search_finds_live_messages_of_one_room_by_their_words_newest_first(
+        self, store: Store, ids: SnowflakeGenerator
+    ) -> None:
+        first = created(ids, "general", "The pizza is ready")
+        other_room = created(ids, "random", "pizza here too")
+        unrelated = created(ids, "general", "coffee time")
+        second = created(ids, "general", "More PIZZA, and coffee")
+        gone = created(ids, "general", "secret pizza")
+        await store.apply_events([first, other_room, unrelated, second, gone])
+        await store.apply_events([deleted(gone, ids.next_id())])
+
+        assert ids_of(await store.search("general", "pizza")) == [second.message.message_id, first.message.message_id]
+        assert ids_of(await store.search("general", "pizza coffee")) == [second.message.message_id]
+        assert await store.search("general", "the") == []
+
+    async def test_search_follows_edits(self, store: Store, ids: SnowflakeGenerator) -> None:
+        original = created(ids, "general", "see you at lunch")
+        await store.apply_events([original, edited(original, ids.next_id(), "see you at dinner")])
+
+        assert await store.search("general", "lunch") == []
+        assert ids_of(await store.search("general", "dinner")) == [original.message.message_id]

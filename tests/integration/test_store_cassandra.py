@@ -7,8 +7,6 @@ from collections.abc import AsyncIterator
 import pytest
 
 from chatcluster.devcassandra import LocalCassandra
-from chatcluster.ids import SnowflakeGenerator
-from chatcluster.models import EventKind, Message, MessageEvent
 from chatcluster.store.cassandra import CassandraStore
 from tests.contract.store_contract import StoreContract
 
@@ -38,15 +36,3 @@ class TestCassandraStore(StoreContract):
 
 async def test_migrating_twice_applies_nothing_the_second_time(migrated: CassandraStore) -> None:
     assert await migrated.migrate() == []
-
-
-async def test_search_finds_messages_by_word_in_one_room(migrated: CassandraStore) -> None:
-    ids = SnowflakeGenerator(worker_id=77)
-    events = []
-    for room, text in (("search-a", "the pizza is ready"), ("search-a", "coffee time"), ("search-b", "pizza too")):
-        message_id = ids.next_id()
-        message = Message(message_id=message_id, room_id=room, author_id=1, author="alice", text=text)
-        events.append(MessageEvent(kind=EventKind.CREATED, event_id=message_id, message=message))
-    await migrated.apply_events(events)
-    found = await migrated.search("search-a", "pizza")
-    assert [m.text for m in found] == ["the pizza is ready"]

@@ -65,6 +65,9 @@ class Store(Protocol):
 
     async def get_message(self, message_id: int) -> Message | None: ...
 
+    async def search(self, room_id: str, query: str, limit: int = 50) -> list[Message]:
+        """Live messages of a room containing every topic word of `query`, newest first."""
+
     async def history(
         self, room_id: str, *, before: int | None = None, after: int | None = None, limit: int = 50
     ) -> list[Message]:

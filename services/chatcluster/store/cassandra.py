@@ -551,7 +551,7 @@ class CassandraStore:
         )
 
     async def search(self, room_id: str, query: str, limit: int = 50) -> list[Message]:
-        """Messages of a room containing the word `query` (SAI on the words set), newest first."""
+        """Live messages of a room containing every topic word of `query` (SAI on the words set), newest first."""
         terms = words_of(query)
         if not terms:
             return []
@@ -559,11 +559,12 @@ class CassandraStore:
             room_id,
             sorted(await self._buckets(room_id), reverse=True),
             f"SELECT {self._MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND bucket = ? AND message_id < ? "
-            "AND words CONTAINS ? LIMIT ?",
+            + "AND words CONTAINS ? " * len(terms)
+            + "LIMIT ?",
             False,
             2**63 - 1,
             limit,
-            terms[0],
+            *terms,
         )
         return list(reversed(found))
 

@@ -26,6 +26,7 @@ from chatcluster.aggregation import (
     countable,
     delta_of,
     sentiment_row,
+    words_of,
 )
 from chatcluster.ids import bucket_of
 from chatcluster.models import Member, Message, MessageEvent, Room, RoomKind, ScoredEvent, Sentiment, User
@@ -97,6 +98,10 @@ MIGRATIONS: tuple[str, ...] = (
     ) WITHOUT ROWID;
     CREATE INDEX agg_top_total_by_count ON agg_top_total (kind, count DESC);
     CREATE TABLE agg_rate (second INTEGER PRIMARY KEY, count INTEGER NOT NULL);
+    """,
+    """
+    CREATE VIRTUAL TABLE message_search USING fts5(text, room_id UNINDEXED, tokenize = 'unicode61');
+    INSERT INTO message_search (rowid, text, room_id) SELECT message_id, text, room_id FROM messages WHERE deleted = 0;
     """,
 )
 
@@ -368,8 +373,28 @@ class SqliteStore:
     async def apply_events(self, events: Sequence[MessageEvent]) -> None:
         if not events:
             return
+        message_ids = [(message_id,) for message_id in dict.fromkeys(e.message.message_id for e in events)]
         async with self._write() as db:
             await db.executemany(_UPSERT_MESSAGE, [_event_row(e) for e in events])
+            # The search index follows the stored row (whichever event won), not the event.
+            await db.executemany("DELETE FROM message_search WHERE rowid = ?", message_ids)
+            await db.executemany(
+                "INSERT INTO message_search (rowid, text, room_id) "
+                "SELECT message_id, text, room_id FROM messages WHERE message_id = ? AND deleted = 0",
+                message_ids,
+            )
+
+    async def search(self, room_id: str, query: str, limit: int = 50) -> list[Message]:
+        terms = words_of(query)
+        if not terms:
+            return []
+        match = " AND ".join(f'"{term}"' for term in terms)
+        rows = await self._all(
+            f"{_MESSAGE_SELECT} JOIN message_search f ON f.rowid = m.message_id "
+            "WHERE message_search MATCH ? AND f.room_id = ? ORDER BY m.message_id DESC LIMIT ?",
+            (match, room_id, limit),
+        )
+        return [_message(r) for r in rows]
 
     async def get_message(self, message_id: int) -> Message | None:
         row = await self._one(f"{_MESSAGE_SELECT} WHERE m.message_id = ?", (message_id,))
