@@ -55,6 +55,15 @@ async def frames_for(ws: ClientConnection, seconds: float) -> list[dict[str, Any
     return found
 
 
+async def until_at_least(items: list[Any], count: int, timeout: float = 60.0) -> None:
+    """Wait until a list another task fills holds `count` items (e.g. acknowledged sends)."""
+
+    async def enough() -> bool:
+        return len(items) >= count
+
+    await eventually(enough, timeout=timeout)
+
+
 async def all_messages(client: Any, room_id: str) -> list[dict[str, Any]]:
     """Every stored message of a room, oldest first, paging back through history."""
     found: list[dict[str, Any]] = []

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, async_playwright, expect
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 
 from tests.conftest import require
 
@@ -33,3 +33,12 @@ async def browser() -> AsyncIterator[Browser]:
         launched = await playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         yield launched
         await launched.close()
+
+
+class BrowserPerson:
+    """One browser context (its own localStorage and socket) and a page in it; page errors are kept."""
+
+    def __init__(self, context: BrowserContext, page: Page, name: str) -> None:
+        self.context, self.page, self.name = context, page, name
+        self.js_errors: list[str] = []
+        page.on("pageerror", lambda exc: self.js_errors.append(str(exc)))

@@ -9,16 +9,14 @@ from pathlib import Path
 import pytest
 from playwright.async_api import (
     Browser,
-    BrowserContext,
     Locator,
-    Page,
     WebSocketRoute,
     expect,
 )
 
 from chatcluster.client import ChatClient
 from chatcluster.supervisor import Supervisor
-from tests.browser.conftest import PASSWORD
+from tests.browser.conftest import PASSWORD, BrowserPerson
 from tests.conftest import unique_name
 from tests.helpers import all_messages, eventually
 
@@ -27,13 +25,8 @@ pytestmark = pytest.mark.browser
 SCREENSHOT = Path("/tmp/chat-page.png")
 
 
-class Person:
+class Person(BrowserPerson):
     """One browser context (its own localStorage and socket) and a page in it."""
-
-    def __init__(self, context: BrowserContext, page: Page, name: str) -> None:
-        self.context, self.page, self.name = context, page, name
-        self.js_errors: list[str] = []
-        page.on("pageerror", lambda exc: self.js_errors.append(str(exc)))
 
     def room_item(self, name: str) -> Locator:
         return self.page.locator(f'[data-testid="room-item"][data-room-name="{name}"]')

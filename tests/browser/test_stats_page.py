@@ -10,14 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, Locator, Page, WebSocketRoute, expect
+from playwright.async_api import Browser, Locator, WebSocketRoute, expect
 
 from chatcluster.aggregation import words_of
 from chatcluster.client import ChatClient
 from chatcluster.ids import id_datetime
 from chatcluster.models import DeadLetter
 from chatcluster.supervisor import Supervisor
-from tests.browser.conftest import PASSWORD
+from tests.browser.conftest import PASSWORD, BrowserPerson
 from tests.conftest import PlatformFactory, unique_name
 from tests.helpers import eventually
 
@@ -28,13 +28,8 @@ STATS_SCREENSHOT = Path("/tmp/stats-page.png")
 SCORED_WITHIN_MS = 10_000  # the scorer batches, so "a few seconds" after the message shows
 
 
-class Person:
+class Person(BrowserPerson):
     """One browser context and a page in it, signed in as `name`."""
-
-    def __init__(self, context: BrowserContext, page: Page, name: str) -> None:
-        self.context, self.page, self.name = context, page, name
-        self.js_errors: list[str] = []
-        page.on("pageerror", lambda exc: self.js_errors.append(str(exc)))
 
     def message(self, text: str) -> Locator:
         return (

@@ -19,7 +19,7 @@ from chatcluster.aggregator import rebuild
 from chatcluster.client import ApiProblem, ChatClient
 from chatcluster.supervisor import Supervisor
 from tests.conftest import PlatformFactory, unique_name
-from tests.helpers import eventually
+from tests.helpers import eventually, until_at_least
 
 POSITIVE = "I love this pizza, it is wonderful and amazing!"
 NEGATIVE = "This pizza is awful, I hate it, terrible."
@@ -236,9 +236,9 @@ async def test_killing_scorer_and_aggregator_mid_stream_counts_every_message_onc
                     await asyncio.sleep(0.2)
 
     sending = asyncio.gather(*(send_loop() for _ in range(8)))
-    await eventually(lambda: asyncio.sleep(0, len(acked) > 300), timeout=60)
+    await until_at_least(acked, 301, timeout=60)
     await platform.kill("scorer")
-    await eventually(lambda: asyncio.sleep(0, len(acked) > 700), timeout=60)
+    await until_at_least(acked, 701, timeout=60)
     await platform.kill("aggregator")
     await asyncio.sleep(0.5)
     await platform.restart("scorer")

@@ -9,7 +9,7 @@ from pathlib import Path
 from chatcluster.devcassandra import LocalCassandra
 from chatcluster.supervisor import Supervisor
 from tests.conftest import PlatformFactory
-from tests.helpers import all_stored_exactly_once, eventually, send_many, signed_in
+from tests.helpers import all_stored_exactly_once, send_many, signed_in, until_at_least
 
 
 async def test_stopping_cassandra_while_the_persister_writes_loses_and_duplicates_nothing(
@@ -22,7 +22,7 @@ async def test_stopping_cassandra_while_the_persister_writes_loses_and_duplicate
     client, room_id = await signed_in(platform)
     acked: list[str] = []
     sending = asyncio.create_task(send_many(client, room_id, 1500, acked, "outage"))
-    await eventually(lambda: asyncio.sleep(0, len(acked) > 300), timeout=120)
+    await until_at_least(acked, 301, timeout=120)
     # Called on the main thread: the node's parent-death signal is tied to the thread that starts it.
     cassandra_node.stop()
     stopped_at = len(acked)

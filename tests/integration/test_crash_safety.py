@@ -9,7 +9,7 @@ import httpx
 
 from chatcluster.client import ChatClient
 from tests.conftest import PlatformFactory
-from tests.helpers import all_messages, all_stored_exactly_once, eventually, send_many, signed_in
+from tests.helpers import all_messages, all_stored_exactly_once, eventually, send_many, signed_in, until_at_least
 
 
 async def test_killing_the_persister_mid_stream_loses_and_duplicates_nothing(start_platform: PlatformFactory) -> None:
@@ -17,7 +17,7 @@ async def test_killing_the_persister_mid_stream_loses_and_duplicates_nothing(sta
     client, room_id = await signed_in(platform)
     acked: list[str] = []
     sending = asyncio.create_task(send_many(client, room_id, 5000, acked, "load"))
-    await eventually(lambda: asyncio.sleep(0, len(acked) > 1500), timeout=60)
+    await until_at_least(acked, 1501, timeout=60)
     await platform.kill("persister")
     killed_at = len(acked)
     await asyncio.sleep(1.0)
@@ -35,7 +35,7 @@ async def test_killing_nats_server_loses_no_acknowledged_message(start_platform:
     client, room_id = await signed_in(platform)
     acked: list[str] = []
     sending = asyncio.create_task(send_many(client, room_id, 1500, acked, "bus"))
-    await eventually(lambda: asyncio.sleep(0, len(acked) > 300), timeout=60)
+    await until_at_least(acked, 301, timeout=60)
     await platform.kill("nats")
     async with httpx.AsyncClient() as http:
         unhealthy = await eventually(lambda: _status(http, f"{platform.gateway_url}/healthz", 503), timeout=20)
@@ -53,7 +53,7 @@ async def test_killing_the_gateway_keeps_every_acknowledged_message(start_platfo
     client, room_id = await signed_in(platform)
     acked: list[str] = []
     sending = asyncio.create_task(send_many(client, room_id, 1000, acked, "gw"))
-    await eventually(lambda: asyncio.sleep(0, len(acked) > 200), timeout=60)
+    await until_at_least(acked, 201, timeout=60)
     await platform.kill("gateway")
     await platform.restart("gateway")
     await platform.wait_healthy(timeout=30)
