@@ -29,8 +29,8 @@ test-deps: $(TEST_STAMP)
 	scripts/install-test-deps
 
 lint: $(TEST_STAMP)
-	$(BIN)/ruff check services tests bench
-	$(BIN)/ruff format --check services tests bench
+	$(BIN)/ruff check services operator tests bench observability
+	$(BIN)/ruff format --check services operator tests bench observability
 
 typecheck: $(TEST_STAMP)
 	$(BIN)/mypy
@@ -39,7 +39,7 @@ schemas: $(STAMP)
 	$(BIN)/chatcluster schemas --out schemas
 
 test: test-deps
-	$(BIN)/ruff check services tests bench
+	$(BIN)/ruff check services operator tests bench observability
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
