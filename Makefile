@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: up test install test-deps lint typecheck schemas clean
+.PHONY: up test install test-deps lint typecheck schemas clean kube-up kube-down operator
 
 # `make up` installs only what the platform runs on, so a newcomer is chatting fast.
 $(STAMP): pyproject.toml
@@ -24,6 +24,18 @@ install: $(STAMP)
 
 up: $(STAMP)
 	$(BIN)/chatcluster up $(if $(PORT),--port $(PORT)) $(if $(STORE),--store $(STORE))
+
+# The operator's dev loop without a cluster: a real kube-apiserver + etcd on loopback (built from Go
+# modules on first use, cached in ~/.cache/chatcluster), the CRDs installed, .chatcluster/kubeconfig written.
+kube-up: $(STAMP)
+	$(BIN)/python -m chatcluster_operator.localkube up
+
+kube-down: $(STAMP)
+	$(BIN)/python -m chatcluster_operator.localkube down
+
+# Runs the operator in the foreground against $$KUBECONFIG (default: the one `make kube-up` wrote).
+operator: $(STAMP)
+	KUBECONFIG=$${KUBECONFIG:-.chatcluster/kubeconfig} $(BIN)/chatcluster-operator
 
 test-deps: $(TEST_STAMP)
 	scripts/install-test-deps
