@@ -1,1 +1,1 @@
-"""The ChatCluster operator: a Kopf operator that turns a ChatCluster resource into NATS, Cassandra and the chat services."""
+"""The ChatCluster operator: Kopf handlers turning a ChatCluster into NATS, Cassandra and the chat services."""

@@ -31,7 +31,9 @@ def run(
     ] = False,
     liveness: Annotated[
         str,
-        typer.Option(envvar="CHATCLUSTER_OPERATOR_LIVENESS", help="Serve Kopf's liveness probe, e.g. http://0.0.0.0:8080/healthz"),
+        typer.Option(
+            envvar="CHATCLUSTER_OPERATOR_LIVENESS", help="Serve Kopf's liveness probe, e.g. http://0.0.0.0:8080/healthz"
+        ),
     ] = "",
 ) -> None:
     """Reconcile ChatCluster resources until stopped."""

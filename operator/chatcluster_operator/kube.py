@@ -16,8 +16,9 @@ from kubernetes.dynamic import DynamicClient
 from kubernetes.dynamic.exceptions import NotFoundError, ResourceNotFoundError
 from kubernetes.dynamic.resource import Resource
 
-FIELD_MANAGER = "chatcluster-operator"
-GROUP, VERSION, PLURAL = "chatcluster.dev", "v1alpha1", "chatclusters"
+from chatcluster_operator.naming import GROUP, MANAGED_BY, PLURAL, VERSION
+
+FIELD_MANAGER = MANAGED_BY
 
 Manifest = dict[str, Any]
 
@@ -38,13 +39,20 @@ class ClusterApi:
     def _resource(self, api_version: str, kind: str) -> Resource:
         return cast(Resource, self._dynamic.resources.get(api_version=api_version, kind=kind))
 
-    def apply(self, manifest: Manifest) -> Manifest:
+    def apply(self, manifest: Manifest, field_manager: str = FIELD_MANAGER) -> Manifest:
         """Server-side apply: our manager owns exactly the fields in `manifest`; conflicts are taken over."""
         resource = self._resource(manifest["apiVersion"], manifest["kind"])
         applied = self._dynamic.server_side_apply(
-            resource, body=manifest, field_manager=FIELD_MANAGER, force_conflicts=True
+            resource, body=manifest, field_manager=field_manager, force_conflicts=True
         )
         return cast(Manifest, applied.to_dict())
+
+    def get(self, api_version: str, kind: str, namespace: str, name: str) -> Manifest | None:
+        try:
+            found = self._resource(api_version, kind).get(name=name, namespace=namespace)
+        except NotFoundError:
+            return None
+        return cast(Manifest, found.to_dict())
 
     def create_if_absent(self, manifest: Manifest) -> bool:
         """Create `manifest` unless an object of that name exists; True when it was created now."""

@@ -1,0 +1,101 @@
+"""The environment every ChatCluster service container gets, and the pod pieces they share.
+
+Services read `CHATCLUSTER_*` variables (chatcluster.config.Settings) and the standard `OTEL_*` ones. Passwords
+come from the Secrets and are spliced into the URLs by Kubernetes' dependent variable expansion: `$(NAME)` in a
+value refers to a variable defined *earlier* in the list, so the credential variables come first.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chatcluster_operator.builders.meta import field_env, secret_env
+from chatcluster_operator.builders.secrets import PASSWORD_KEY, TOKEN_KEY, USERNAME_KEY
+from chatcluster_operator.naming import (
+    CONSUMERS,
+    ClusterRef,
+    Component,
+    cassandra_credentials,
+    nats_credentials,
+    service_dns,
+    token_key,
+    workload_name,
+)
+from chatcluster_operator.spec import ChatClusterSpec
+
+NATS_CLIENT_PORT = 4222
+CQL_PORT = 9042
+GATEWAY_PORT = 8000
+METRICS_PORT = 9464  # the persister, scorer and aggregator serve /metrics here; the gateway on GATEWAY_PORT
+KEYSPACE = "chatcluster"
+DATA_DIR = "/var/lib/chatcluster/data"  # an emptyDir: the root filesystem is read-only
+
+
+def nats_url(ref: ClusterRef) -> str:
+    host = service_dns(ref, workload_name(ref, Component.NATS))
+    return f"nats://$(NATS_USER):$(NATS_PASSWORD)@{host}:{NATS_CLIENT_PORT}"
+
+
+def store_url(ref: ClusterRef, spec: ChatClusterSpec) -> str:
+    # The headless Service resolves to every Cassandra pod; the driver takes all addresses as contact points.
+    host = service_dns(ref, workload_name(ref, Component.CASSANDRA))
+    query = f"rf={spec.cassandra.replication_factor}&dc={spec.cassandra.datacenter}&consistency=LOCAL_QUORUM"
+    return f"cassandra://$(CASSANDRA_USERNAME):$(CASSANDRA_PASSWORD)@{host}:{CQL_PORT}/{KEYSPACE}?{query}"
+
+
+def credential_env(ref: ClusterRef) -> list[dict[str, Any]]:
+    return [
+        secret_env("NATS_USER", nats_credentials(ref), USERNAME_KEY),
+        secret_env("NATS_PASSWORD", nats_credentials(ref), PASSWORD_KEY),
+        secret_env("CASSANDRA_USERNAME", cassandra_credentials(ref), USERNAME_KEY),
+        secret_env("CASSANDRA_PASSWORD", cassandra_credentials(ref), PASSWORD_KEY),
+    ]
+
+
+def service_env(ref: ClusterRef, spec: ChatClusterSpec, component: Component) -> list[dict[str, Any]]:
+    env: list[dict[str, Any]] = [
+        *credential_env(ref),
+        # Unique per pod: the input a service needs to claim a unique Snowflake worker id (see the README of
+        # the operator's hand-over: a Deployment cannot hand out ordinals, so the services must claim one).
+        field_env("CHATCLUSTER_POD_NAME", "metadata.name"),
+        {"name": "CHATCLUSTER_NATS_URL", "value": nats_url(ref)},
+        {"name": "CHATCLUSTER_STORE_URL", "value": store_url(ref, spec)},
+        secret_env("CHATCLUSTER_TOKEN_SECRET", token_key(ref), TOKEN_KEY),
+        {"name": "CHATCLUSTER_CLUSTER_NAME", "value": ref.name},
+        {"name": "CHATCLUSTER_VERSION", "value": spec.version},
+        {"name": "CHATCLUSTER_DATA_DIR", "value": DATA_DIR},
+        # JetStream stream replicas: one per nats-server, so a stream survives losing a minority of them.
+        {"name": "CHATCLUSTER_STREAM_REPLICAS", "value": str(spec.nats.replicas)},
+        {"name": "OTEL_SERVICE_NAME", "value": component.value},
+        {
+            "name": "OTEL_RESOURCE_ATTRIBUTES",
+            "value": (
+                f"service.instance.id=$(CHATCLUSTER_POD_NAME),k8s.pod.name=$(CHATCLUSTER_POD_NAME),"
+                f"k8s.namespace.name={ref.namespace},service.version={spec.version}"
+            ),
+        },
+    ]
+    if spec.telemetry.otlp_endpoint:
+        env.append({"name": "OTEL_EXPORTER_OTLP_ENDPOINT", "value": spec.telemetry.otlp_endpoint})
+    if component is Component.GATEWAY:
+        env += [
+            {"name": "CHATCLUSTER_GATEWAY_HOST", "value": "0.0.0.0"},  # the image says so too; a pod must listen
+            {"name": "CHATCLUSTER_GATEWAY_PORT", "value": str(GATEWAY_PORT)},
+        ]
+    elif component in CONSUMERS:
+        env += [
+            {"name": "CHATCLUSTER_METRICS_HOST", "value": "0.0.0.0"},
+            {"name": "CHATCLUSTER_METRICS_PORT", "value": str(METRICS_PORT)},
+        ]
+    return env
+
+
+def scrape_annotations(port: int) -> dict[str, str]:
+    return {"prometheus.io/scrape": "true", "prometheus.io/port": str(port), "prometheus.io/path": "/metrics"}
+
+
+def writable_volumes() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(volumes, mounts) for what a service writes despite its read-only root: its data dir and /tmp."""
+    volumes = [{"name": "data", "emptyDir": {}}, {"name": "tmp", "emptyDir": {}}]
+    mounts = [{"name": "data", "mountPath": DATA_DIR}, {"name": "tmp", "mountPath": "/tmp"}]
+    return volumes, mounts

@@ -1,0 +1,108 @@
+"""What every manifest shares: metadata with the owner reference, pod hardening, spreading, disruption budgets."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from chatcluster_operator.naming import API_VERSION, KIND, ClusterRef, Component, labels, selector_labels
+
+Manifest = dict[str, Any]
+
+NATS_IMAGE = "nats:2.11-alpine"
+NATS_VERSION = "2.11"
+CASSANDRA_IMAGE = "cassandra:5.0"
+CASSANDRA_VERSION = "5.0"
+# The uid/gid the ChatCluster image runs as (its Dockerfile's `chatcluster` user) and the official
+# cassandra image's `cassandra` user; nats-server has no user of its own, any non-root id works.
+SERVICE_UID = 10001
+CASSANDRA_UID = 999
+NATS_UID = 1000
+
+
+def owner_reference(ref: ClusterRef) -> dict[str, Any]:
+    """Makes the garbage collector delete the object with its ChatCluster; `controller` marks the operator
+    as the one managing it, `blockOwnerDeletion` keeps a foreground delete waiting for it."""
+    return {
+        "apiVersion": API_VERSION,
+        "kind": KIND,
+        "name": ref.name,
+        "uid": ref.uid,
+        "controller": True,
+        "blockOwnerDeletion": True,
+    }
+
+
+def object_meta(
+    ref: ClusterRef,
+    name: str,
+    component: Component,
+    version: str,
+    *,
+    annotations: Mapping[str, str] | None = None,
+    extra_labels: Mapping[str, str] | None = None,
+    owned: bool = True,
+) -> dict[str, Any]:
+    meta: dict[str, Any] = {
+        "name": name,
+        "namespace": ref.namespace,
+        "labels": {**labels(ref, component, version), **(extra_labels or {})},
+    }
+    if annotations:
+        meta["annotations"] = dict(annotations)
+    if owned:
+        meta["ownerReferences"] = [owner_reference(ref)]
+    return meta
+
+
+def pod_security(uid: int) -> dict[str, Any]:
+    # fsGroup makes the volumes (PVCs, emptyDirs) writable by the non-root user.
+    return {
+        "runAsNonRoot": True,
+        "runAsUser": uid,
+        "runAsGroup": uid,
+        "fsGroup": uid,
+        "fsGroupChangePolicy": "OnRootMismatch",
+        "seccompProfile": {"type": "RuntimeDefault"},
+    }
+
+
+def container_security(*, read_only_root: bool = True) -> dict[str, Any]:
+    return {
+        "allowPrivilegeEscalation": False,
+        "readOnlyRootFilesystem": read_only_root,
+        "capabilities": {"drop": ["ALL"]},
+    }
+
+
+def spread(ref: ClusterRef, component: Component, *, strict: bool) -> list[dict[str, Any]]:
+    """Spread replicas over nodes. Quorum systems (strict) stay Pending rather than stack two replicas on one
+    node; `nodeTaintsPolicy: Honor` keeps tainted nodes (control plane, unreachable) from counting as empty
+    domains that would block scheduling. Stateless services only prefer spreading."""
+    constraint: dict[str, Any] = {
+        "maxSkew": 1,
+        "topologyKey": "kubernetes.io/hostname",
+        "whenUnsatisfiable": "DoNotSchedule" if strict else "ScheduleAnyway",
+        "labelSelector": {"matchLabels": selector_labels(ref, component)},
+    }
+    if strict:
+        constraint["nodeTaintsPolicy"] = "Honor"
+    return [constraint]
+
+
+def pod_disruption_budget(ref: ClusterRef, component: Component, name: str, version: str) -> Manifest:
+    """At most one pod of the component evicted at a time (node drains): a quorum of 3 or 5 survives it."""
+    return {
+        "apiVersion": "policy/v1",
+        "kind": "PodDisruptionBudget",
+        "metadata": object_meta(ref, name, component, version),
+        "spec": {"maxUnavailable": 1, "selector": {"matchLabels": selector_labels(ref, component)}},
+    }
+
+
+def secret_env(name: str, secret: str, key: str) -> dict[str, Any]:
+    return {"name": name, "valueFrom": {"secretKeyRef": {"name": secret, "key": key}}}
+
+
+def field_env(name: str, field_path: str) -> dict[str, Any]:
+    return {"name": name, "valueFrom": {"fieldRef": {"fieldPath": field_path}}}

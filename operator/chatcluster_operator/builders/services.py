@@ -1,0 +1,168 @@
+"""The ChatCluster services as Deployments: the gateway (with its Service, autoscaler and disruption budget) and
+the three JetStream consumers (persister, scorer, aggregator), all from one image with a different command."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chatcluster_operator.builders.env import (
+    GATEWAY_PORT,
+    METRICS_PORT,
+    scrape_annotations,
+    service_env,
+    writable_volumes,
+)
+from chatcluster_operator.builders.meta import (
+    SERVICE_UID,
+    Manifest,
+    container_security,
+    object_meta,
+    pod_disruption_budget,
+    pod_security,
+    spread,
+)
+from chatcluster_operator.naming import (
+    METRICS_POD_LABEL,
+    METRICS_SERVICE_LABEL,
+    ClusterRef,
+    Component,
+    labels,
+    selector_labels,
+    workload_name,
+)
+from chatcluster_operator.spec import ChatClusterSpec, ServiceSpec
+
+# The gateway closes WebSockets on SIGTERM; the pause lets endpoints drop the pod first, so no new client
+# lands on a pod that is going away.
+PRE_STOP_SLEEP_SECONDS = 5
+
+
+def _part(spec: ChatClusterSpec, component: Component) -> ServiceSpec:
+    parts: dict[Component, ServiceSpec] = {
+        Component.GATEWAY: spec.gateway,
+        Component.PERSISTER: spec.persister,
+        Component.SCORER: spec.scorer,
+        Component.AGGREGATOR: spec.aggregator,
+    }
+    return parts[component]
+
+
+def _container(ref: ClusterRef, spec: ChatClusterSpec, component: Component) -> dict[str, Any]:
+    resources = _part(spec, component).resources
+    _, mounts = writable_volumes()
+    container: dict[str, Any] = {
+        "name": component.value,
+        "image": spec.service_image,
+        "imagePullPolicy": spec.image_pull_policy,
+        # args, not command: the image has no ENTRYPOINT today, and args keeps working if one (tini) is added.
+        "args": ["chatcluster", component.value],
+        "env": service_env(ref, spec, component),
+        "resources": resources.manifest() if resources else {},
+        "securityContext": container_security(),
+        "volumeMounts": mounts,
+    }
+    if component is Component.GATEWAY:
+        container["ports"] = [{"name": "http", "containerPort": GATEWAY_PORT}]
+        # /healthz answers 200 only while NATS and the store answer: right for readiness (take the pod out of
+        # the Service), wrong for liveness (a store outage would restart every gateway at once). Liveness asks
+        # only whether the process still accepts connections.
+        container["readinessProbe"] = {
+            "httpGet": {"path": "/healthz", "port": "http"},
+            "periodSeconds": 5,
+            "timeoutSeconds": 3,
+            "failureThreshold": 3,
+        }
+        container["livenessProbe"] = {
+            "tcpSocket": {"port": "http"},
+            "initialDelaySeconds": 10,
+            "periodSeconds": 10,
+            "failureThreshold": 6,
+        }
+        # exec, not the `sleep` lifecycle action: that one needs Kubernetes 1.30+.
+        container["lifecycle"] = {"preStop": {"exec": {"command": ["sleep", str(PRE_STOP_SLEEP_SECONDS)]}}}
+    else:
+        # The consumers have no HTTP health endpoint: they exit on a fatal error and the kubelet restarts them.
+        container["ports"] = [{"name": "metrics", "containerPort": METRICS_PORT}]
+    return container
+
+
+def deployment(ref: ClusterRef, spec: ChatClusterSpec, component: Component) -> Manifest:
+    replicas = _part(spec, component).replicas
+    volumes, _ = writable_volumes()
+    port = GATEWAY_PORT if component is Component.GATEWAY else METRICS_PORT
+    pod_labels = labels(ref, component, spec.version)
+    if component is not Component.GATEWAY:
+        pod_labels[METRICS_POD_LABEL] = "true"
+    body: dict[str, Any] = {
+        "selector": {"matchLabels": selector_labels(ref, component)},
+        "revisionHistoryLimit": 3,
+        "template": {
+            "metadata": {"labels": pod_labels, "annotations": scrape_annotations(port)},
+            "spec": {
+                "securityContext": pod_security(SERVICE_UID),
+                "topologySpreadConstraints": spread(ref, component, strict=False),
+                # Service links would inject e.g. CHATCLUSTER_GATEWAY_PORT=tcp://... for a cluster named
+                # "chatcluster", which the services' settings would read as their own.
+                "enableServiceLinks": False,
+                "containers": [_container(ref, spec, component)],
+                "volumes": volumes,
+            },
+        },
+    }
+    if component is Component.GATEWAY:
+        body["strategy"] = {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 0, "maxSurge": "25%"}}
+        body["template"]["spec"]["terminationGracePeriodSeconds"] = 30 + PRE_STOP_SLEEP_SECONDS
+    # With autoscaling the HPA owns spec.replicas: omitting it keeps server-side apply from resetting it.
+    if not (component is Component.GATEWAY and spec.gateway.autoscaling.enabled):
+        body = {"replicas": replicas, **body}
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": object_meta(ref, workload_name(ref, component), component, spec.version),
+        "spec": body,
+    }
+
+
+def gateway_service(ref: ClusterRef, spec: ChatClusterSpec) -> Manifest:
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": object_meta(
+            ref,
+            workload_name(ref, Component.GATEWAY),
+            Component.GATEWAY,
+            spec.version,
+            extra_labels={METRICS_SERVICE_LABEL: "true"},
+        ),
+        "spec": {
+            "type": spec.gateway.service_type,
+            "selector": selector_labels(ref, Component.GATEWAY),
+            "ports": [{"name": "http", "port": GATEWAY_PORT, "targetPort": "http"}],
+        },
+    }
+
+
+def gateway_autoscaler(ref: ClusterRef, spec: ChatClusterSpec) -> Manifest:
+    scaling = spec.gateway.autoscaling
+    name = workload_name(ref, Component.GATEWAY)
+    target = {"type": "Utilization", "averageUtilization": scaling.target_cpu_utilization_percentage}
+    return {
+        "apiVersion": "autoscaling/v2",
+        "kind": "HorizontalPodAutoscaler",
+        "metadata": object_meta(ref, name, Component.GATEWAY, spec.version),
+        "spec": {
+            "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": name},
+            "minReplicas": scaling.min_replicas,
+            "maxReplicas": scaling.max_replicas,
+            "metrics": [
+                {
+                    "type": "Resource",
+                    "resource": {"name": "cpu", "target": target},
+                }
+            ],
+        },
+    }
+
+
+def gateway_disruption_budget(ref: ClusterRef, spec: ChatClusterSpec) -> Manifest:
+    return pod_disruption_budget(ref, Component.GATEWAY, workload_name(ref, Component.GATEWAY), spec.version)

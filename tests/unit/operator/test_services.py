@@ -1,0 +1,131 @@
+"""The gateway and the JetStream consumers: Deployments, environment, Service, autoscaler, disruption budget."""
+
+from __future__ import annotations
+
+import pytest
+
+from chatcluster_operator.builders import services
+from chatcluster_operator.builders.env import nats_url, service_env, store_url
+from chatcluster_operator.naming import CONSUMERS, Component
+from tests.unit.operator.support import REF, container, env_of, spec_of
+
+AUTOSCALED = {
+    "autoscaling": {"enabled": True, "minReplicas": 3, "maxReplicas": 9},
+    "resources": {"requests": {"cpu": "1"}},
+}
+
+
+def test_gateway_deployment_omits_replicas_when_autoscaling() -> None:
+    assert "replicas" not in services.deployment(REF, spec_of(gateway=AUTOSCALED), Component.GATEWAY)["spec"]
+    assert services.deployment(REF, spec_of(gateway={"replicas": 4}), Component.GATEWAY)["spec"]["replicas"] == 4
+
+
+def test_the_gateway_autoscaler_targets_the_gateway_deployment_on_cpu() -> None:
+    hpa = services.gateway_autoscaler(REF, spec_of(gateway=AUTOSCALED))
+    assert hpa["apiVersion"] == "autoscaling/v2"
+    assert hpa["spec"]["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": "demo-gateway"}
+    assert (hpa["spec"]["minReplicas"], hpa["spec"]["maxReplicas"]) == (3, 9)
+    assert hpa["spec"]["metrics"][0]["resource"] == {
+        "name": "cpu",
+        "target": {"type": "Utilization", "averageUtilization": 70},
+    }
+
+
+def test_the_gateway_runs_the_gateway_command_on_port_8000_with_health_probes() -> None:
+    gateway = container(services.deployment(REF, spec_of(), Component.GATEWAY))
+    assert gateway["args"] == ["chatcluster", "gateway"]
+    assert gateway["ports"] == [{"name": "http", "containerPort": 8000}]
+    assert gateway["readinessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
+    # /healthz fails while the store is down: as liveness it would restart every gateway during an outage.
+    assert "httpGet" not in gateway["livenessProbe"]
+    assert env_of(gateway)["CHATCLUSTER_GATEWAY_HOST"]["value"] == "0.0.0.0"
+
+
+def test_the_gateway_service_has_the_type_the_spec_asks_for() -> None:
+    default = services.gateway_service(REF, spec_of())
+    assert default["spec"]["type"] == "ClusterIP" and default["spec"]["ports"][0]["port"] == 8000
+    assert services.gateway_service(REF, spec_of(gateway={"serviceType": "LoadBalancer"}))["spec"]["type"] == (
+        "LoadBalancer"
+    )
+
+
+def test_the_gateway_disruption_budget_lets_one_pod_go_at_a_time() -> None:
+    pdb = services.gateway_disruption_budget(REF, spec_of())
+    assert pdb["apiVersion"] == "policy/v1" and pdb["spec"]["maxUnavailable"] == 1
+    assert pdb["spec"]["selector"]["matchLabels"]["app.kubernetes.io/component"] == "gateway"
+
+
+@pytest.mark.parametrize("component", CONSUMERS)
+def test_each_consumer_runs_its_own_command_with_metrics_on_9464(component: Component) -> None:
+    spec = spec_of(persister={"replicas": 3}, scorer={"replicas": 4}, aggregator={"replicas": 5})
+    deployment = services.deployment(REF, spec, component)
+    assert deployment["metadata"]["name"] == f"demo-{component.value}"
+    assert deployment["spec"]["replicas"] == {"persister": 3, "scorer": 4, "aggregator": 5}[component.value]
+    assert container(deployment)["args"] == ["chatcluster", component.value]
+    assert env_of(container(deployment))["CHATCLUSTER_METRICS_PORT"]["value"] == "9464"
+    annotations = deployment["spec"]["template"]["metadata"]["annotations"]
+    assert annotations == {
+        "prometheus.io/scrape": "true",
+        "prometheus.io/port": "9464",
+        "prometheus.io/path": "/metrics",
+    }
+
+
+def test_the_gateway_is_scraped_on_its_own_port() -> None:
+    template = services.deployment(REF, spec_of(), Component.GATEWAY)["spec"]["template"]
+    assert template["metadata"]["annotations"]["prometheus.io/port"] == "8000"
+
+
+def test_services_run_the_versioned_image_hardened_with_the_spec_resources() -> None:
+    spec = spec_of(version="0.4.2", imagePullPolicy="Always", scorer={"resources": {"requests": {"cpu": "500m"}}})
+    deployment = services.deployment(REF, spec, Component.SCORER)
+    scorer = container(deployment)
+    assert scorer["image"] == "ghcr.io/chatcluster/chatcluster:0.4.2" and scorer["imagePullPolicy"] == "Always"
+    assert scorer["resources"] == {"requests": {"cpu": "500m"}}
+    assert scorer["securityContext"] == {
+        "allowPrivilegeEscalation": False,
+        "readOnlyRootFilesystem": True,
+        "capabilities": {"drop": ["ALL"]},
+    }
+    pod = deployment["spec"]["template"]["spec"]
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    assert pod["enableServiceLinks"] is False  # a Service named chatcluster-gateway would set CHATCLUSTER_GATEWAY_PORT
+    assert {m["mountPath"] for m in scorer["volumeMounts"]} == {"/var/lib/chatcluster/data", "/tmp"}
+
+
+def test_urls_splice_the_secret_credentials_through_dependent_variables() -> None:
+    assert nats_url(REF) == "nats://$(NATS_USER):$(NATS_PASSWORD)@demo-nats.chat.svc:4222"
+    assert store_url(REF, spec_of(cassandra={"replicationFactor": 2, "datacenter": "eu1"})) == (
+        "cassandra://$(CASSANDRA_USERNAME):$(CASSANDRA_PASSWORD)@demo-cassandra.chat.svc:9042/chatcluster"
+        "?rf=2&dc=eu1&consistency=LOCAL_QUORUM"
+    )
+
+
+def test_every_referenced_variable_is_defined_before_it_is_used() -> None:
+    # Kubernetes expands $(NAME) only for variables earlier in the list; a later one stays literal.
+    env = service_env(REF, spec_of(telemetry={"otlpEndpoint": "http://otel:4317"}), Component.SCORER)
+    seen: set[str] = set()
+    for entry in env:
+        for name in {"NATS_USER", "NATS_PASSWORD", "CASSANDRA_USERNAME", "CASSANDRA_PASSWORD", "CHATCLUSTER_POD_NAME"}:
+            if f"$({name})" in entry.get("value", ""):
+                assert name in seen, f"{entry['name']} uses $({name}) before it is defined"
+        seen.add(entry["name"])
+
+
+def test_the_service_environment_names_the_cluster_version_and_telemetry() -> None:
+    env = env_of({"env": service_env(REF, spec_of(version="0.2.0"), Component.PERSISTER)})
+    assert env["CHATCLUSTER_CLUSTER_NAME"]["value"] == "demo"
+    assert env["CHATCLUSTER_VERSION"]["value"] == "0.2.0"
+    assert env["OTEL_SERVICE_NAME"]["value"] == "persister"
+    assert env["CHATCLUSTER_TOKEN_SECRET"]["valueFrom"]["secretKeyRef"] == {
+        "name": "demo-token-key",
+        "key": "token-secret",
+    }
+    assert env["CHATCLUSTER_POD_NAME"]["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.name"
+    assert env["CHATCLUSTER_STREAM_REPLICAS"]["value"] == "3"
+    assert "OTEL_EXPORTER_OTLP_ENDPOINT" not in env
+
+
+def test_the_otlp_endpoint_is_passed_only_when_set() -> None:
+    env = env_of({"env": service_env(REF, spec_of(telemetry={"otlpEndpoint": "http://otel:4317"}), Component.GATEWAY)})
+    assert env["OTEL_EXPORTER_OTLP_ENDPOINT"]["value"] == "http://otel:4317"
