@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, cast
 
 import kopf
 
@@ -38,7 +38,7 @@ def configure(settings: kopf.OperatorSettings, **_: Any) -> None:
     settings.execution.max_workers = 8
 
 
-def _report(outcome: ReconcileOutcome, body: kopf.Body | dict[str, Any]) -> None:
+def _report(outcome: ReconcileOutcome, body: kopf.Body) -> None:
     for event in outcome.events:
         kopf.event(body, type=event.type, reason=event.reason, message=event.message)
 
@@ -67,4 +67,4 @@ def workload_changed(body: kopf.Body, **_: Any) -> None:
         if owner.get("kind") == "ChatCluster" and owner.get("controller"):
             cluster = api().get_cluster(body.metadata.namespace or "", owner["name"])
             if cluster is not None:
-                _report(refresh_status(api(), cluster), cluster)
+                _report(refresh_status(api(), cluster), kopf.Body(cast(kopf.RawBody, cluster)))
