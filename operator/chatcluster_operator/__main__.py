@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 from typing import Annotated
 
 import kopf
@@ -29,6 +30,13 @@ def run(
     standalone: Annotated[
         bool, typer.Option(envvar="CHATCLUSTER_OPERATOR_STANDALONE", help="Skip peering (a single local replica).")
     ] = False,
+    priority: Annotated[
+        int,
+        typer.Option(
+            envvar="CHATCLUSTER_OPERATOR_PRIORITY",
+            help="Peering priority; replicas with equal priorities all pause, so the default is random per process.",
+        ),
+    ] = -1,
     liveness: Annotated[
         str,
         typer.Option(
@@ -49,6 +57,9 @@ def run(
             namespaces=[namespace] if namespace else (),
             peering_name=None if standalone else peering,
             standalone=True if standalone else None,
+            # Kopf peering is not a lease: the live peer with the highest priority acts, the others pause until its
+            # keep-alive expires. A random priority per process makes that a leader election among replicas.
+            priority=priority if priority >= 0 else secrets.randbelow(2**31),
             liveness_endpoint=liveness or None,
         )
     )

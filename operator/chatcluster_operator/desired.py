@@ -36,8 +36,8 @@ def desired_objects(
         nats.statefulset(ref, spec),
         cassandra.statefulset(ref, spec),
         migration_job(ref, spec),
-        services.deployment(ref, spec, Component.GATEWAY),
-        *(services.deployment(ref, spec, component) for component in CONSUMERS),
+        services.workload(ref, spec, Component.GATEWAY),
+        *(services.workload(ref, spec, component) for component in CONSUMERS),
     ]
     if spec.gateway.autoscaling.enabled:
         objects.append(services.gateway_autoscaler(ref, spec))

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from typing import Any, cast
 
 import kopf
@@ -18,16 +19,20 @@ from chatcluster_operator.naming import GROUP, MANAGED_BY, MANAGED_BY_LABEL, PLU
 from chatcluster_operator.reconcile import ReconcileOutcome, reconcile, refresh_status
 
 RESYNC_SECONDS = float(os.environ.get("CHATCLUSTER_OPERATOR_RESYNC_SECONDS", "60"))
+# How long a silent peer counts as alive: a standby replica takes over this long after the leader dies.
+PEERING_LIFETIME_SECONDS = int(os.environ.get("CHATCLUSTER_OPERATOR_PEERING_LIFETIME", "60"))
 
-_api: ClusterApi | None = None
+_local = threading.local()
 
 
 def api() -> ClusterApi:
-    global _api  # one client per process, made after Kopf has started (and the kubeconfig is known)
-    if _api is None:
+    """A client per worker thread: Kopf runs sync handlers in a thread pool, and the dynamic client's discovery
+    cache is not safe to share between threads."""
+    client: ClusterApi | None = getattr(_local, "api", None)
+    if client is None:
         load_kube_config()
-        _api = ClusterApi()
-    return _api
+        client = _local.api = ClusterApi()
+    return client
 
 
 @kopf.on.startup()
@@ -36,6 +41,7 @@ def configure(settings: kopf.OperatorSettings, **_: Any) -> None:
     settings.posting.level = 20  # INFO and above become Kubernetes Events on the ChatCluster
     settings.watching.server_timeout = 300
     settings.execution.max_workers = 8
+    settings.peering.lifetime = PEERING_LIFETIME_SECONDS
 
 
 def _report(outcome: ReconcileOutcome, body: kopf.Body) -> None:

@@ -8,6 +8,7 @@ credential by accident would lock every running client out.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any, cast
 
 from kubernetes import client, config
@@ -75,6 +76,11 @@ class ClusterApi:
         resource = self._resource(api_version, kind)
         found = resource.get(namespace=namespace, label_selector=label_selector)
         return [cast(Manifest, item.to_dict()) for item in found.items]
+
+    def delete(self, api_version: str, kind: str, namespace: str, name: str) -> None:
+        """Delete with background propagation (a Job's pods go too); an object already gone is fine."""
+        with contextlib.suppress(NotFoundError):
+            self._resource(api_version, kind).delete(name=name, namespace=namespace, propagation_policy="Background")
 
     def kind_served(self, api_version: str, kind: str) -> bool:
         """Whether the API serves `kind` (e.g. a ServiceMonitor exists only where prometheus-operator is)."""

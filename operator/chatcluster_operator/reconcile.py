@@ -21,6 +21,13 @@ from chatcluster_operator.spec import ChatClusterSpec
 from chatcluster_operator.status import Observed, compute_status, gateway_ingress, observe_workload
 
 WORKLOAD_KINDS = (("apps/v1", "StatefulSet"), ("apps/v1", "Deployment"), ("batch/v1", "Job"))
+# Kinds whose objects come and go with the spec (a migration Job per pod template, the autoscaler while autoscaling
+# is on, the ServiceMonitor while asked for); an owned object of these kinds that is no longer desired is deleted.
+PRUNED_KINDS = (
+    ("batch/v1", "Job"),
+    ("autoscaling/v2", "HorizontalPodAutoscaler"),
+    ("monitoring.coreos.com/v1", "ServiceMonitor"),
+)
 
 
 @dataclass(frozen=True)
@@ -63,8 +70,10 @@ def reconcile(api: ClusterApi, body: Mapping[str, Any]) -> ReconcileOutcome:
     for secret in desired_secrets(ref, spec, _new_secret):
         api.create_if_absent(secret)
     service_monitor = api.kind_served("monitoring.coreos.com/v1", "ServiceMonitor")
-    for manifest in desired_objects(ref, decision.spec, dashboards=dashboards(), service_monitor_crd=service_monitor):
+    desired = desired_objects(ref, decision.spec, dashboards=dashboards(), service_monitor_crd=service_monitor)
+    for manifest in desired:
         _apply(api, manifest, initial_replicas=decision.spec.gateway.autoscaling.min_replicas)
+    _prune(api, ref, desired, service_monitor)
     return _publish(api, body, ref, spec, previous, refusals=decision.refusals)
 
 
@@ -77,14 +86,26 @@ def refresh_status(api: ClusterApi, body: Mapping[str, Any]) -> ReconcileOutcome
     return _publish(api, body, ref, spec, previous, refusals=refusals)
 
 
+def _prune(api: ClusterApi, ref: ClusterRef, desired: list[Manifest], service_monitor: bool) -> None:
+    keep = {(m["kind"], m["metadata"]["name"]) for m in desired}
+    for api_version, kind in PRUNED_KINDS:
+        if kind == "ServiceMonitor" and not service_monitor:
+            continue
+        for item in api.list(api_version, kind, ref.namespace, selector(ref)):
+            owners = item["metadata"].get("ownerReferences") or []
+            ours = any(owner.get("uid") == ref.uid and owner.get("controller") for owner in owners)
+            if ours and (kind, item["metadata"]["name"]) not in keep:
+                api.delete(api_version, kind, ref.namespace, item["metadata"]["name"])
+
+
 def _apply(api: ClusterApi, manifest: Manifest, *, initial_replicas: int) -> None:
-    """Apply one object; a Deployment left to an autoscaler (no spec.replicas) never drops to the API's default
+    """Apply one object; a workload left to an autoscaler (no spec.replicas) never drops to the API's default
     of 1: an existing one hands its count over, a new one starts at the autoscaler's minimum."""
-    if manifest["kind"] != "Deployment" or "replicas" in manifest["spec"]:
+    if manifest["kind"] not in ("Deployment", "StatefulSet") or "replicas" in manifest["spec"]:
         api.apply(manifest)
         return
     meta = manifest["metadata"]
-    live = api.get(manifest["apiVersion"], "Deployment", meta["namespace"], meta["name"])
+    live = api.get(manifest["apiVersion"], manifest["kind"], meta["namespace"], meta["name"])
     handover = replicas_handover(manifest, live)
     if handover is not None:
         api.apply(handover, field_manager=HANDOVER_FIELD_MANAGER)
@@ -118,7 +139,8 @@ def _publish(
         now=datetime.now(UTC),
         spec=spec,
     )
-    events = [ClusterEvent("Warning", r.reason, r.message) for r in refusals if r.message not in _conditions(previous)]
+    reported = " ".join(_conditions(previous))
+    events = [ClusterEvent("Warning", r.reason, r.message) for r in refusals if r.message not in reported]
     if status.get("phase") != previous.get("phase"):
         events.append(ClusterEvent("Normal", f"Phase{status['phase']}", f"ChatCluster is {status['phase']}"))
     if status != {key: previous.get(key) for key in status}:

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -77,17 +78,16 @@ def kube(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kube]:
         local.stop()
 
 
-@pytest.fixture(scope="session")
-def operator_process(kube: Kube, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """The operator as a real process against the API server; yields its log file."""
-    log_path = tmp_path_factory.mktemp("operator") / "operator.log"
-    env = {**kube.env, "CHATCLUSTER_OPERATOR_RESYNC_SECONDS": RESYNC_SECONDS, "CHATCLUSTER_OPERATOR_STANDALONE": "1"}
-    with log_path.open("wb") as log:
+@contextmanager
+def running_operator(kube: Kube, log_path: Path, *args: str, **env: str) -> Iterator[subprocess.Popen[bytes]]:
+    """`chatcluster-operator` as a real process against the API server, logging to `log_path`."""
+    environment = {**kube.env, "CHATCLUSTER_OPERATOR_RESYNC_SECONDS": RESYNC_SECONDS, **env}
+    with log_path.open("ab") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "chatcluster_operator"], env=env, stdout=log, stderr=subprocess.STDOUT
+            [sys.executable, "-m", "chatcluster_operator", *args], env=environment, stdout=log, stderr=subprocess.STDOUT
         )
     try:
-        yield log_path
+        yield process
     finally:
         process.terminate()
         try:
@@ -95,6 +95,14 @@ def operator_process(kube: Kube, tmp_path_factory: pytest.TempPathFactory) -> It
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="module")
+def operator_process(kube: Kube, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One standalone operator for a test module (modules that test peering run their own); yields its log."""
+    log_path = tmp_path_factory.mktemp("operator") / "operator.log"
+    with running_operator(kube, log_path, "--standalone"):
+        yield log_path
 
 
 @pytest.fixture

@@ -14,6 +14,12 @@ from tests.operator.readiness import mark_workloads_ready, wait_for
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "chatcluster.yaml"
 SERVICES = ("gateway", "persister", "scorer", "aggregator")
+CONSUMERS = ("persister", "scorer", "aggregator")
+
+
+def _workload_kind(service: str) -> str:
+    return "statefulset" if service == "gateway" else "deployment"  # the gateway's pod index is its worker id
+
 
 pytestmark = pytest.mark.usefixtures("operator_process")
 
@@ -33,7 +39,8 @@ def _apply_example(kube: Kube, namespace: str) -> None:
 
 def _workloads_exist(kube: Kube, namespace: str) -> bool:
     names = kube.kubectl("get", "deploy,sts", "-n", namespace, "-o", "name").stdout.split()
-    expected = {f"deployment.apps/demo-{s}" for s in SERVICES} | {
+    expected = {f"deployment.apps/demo-{s}" for s in CONSUMERS} | {
+        "statefulset.apps/demo-gateway",
         "statefulset.apps/demo-nats",
         "statefulset.apps/demo-cassandra",
     }
@@ -57,7 +64,7 @@ def test_applying_the_example_creates_every_object_owned_by_the_cluster(kube: Ku
         ("service", "demo-gateway"),
         ("horizontalpodautoscaler", "demo-gateway"),
         ("poddisruptionbudget", "demo-gateway"),
-        *[("deployment", f"demo-{service}") for service in SERVICES],
+        *[(_workload_kind(service), f"demo-{service}") for service in SERVICES],
     ]:
         found = kube.get(kind, name, namespace)
         owners = found["metadata"].get("ownerReferences", [])
@@ -77,7 +84,7 @@ def test_applying_the_example_creates_every_object_owned_by_the_cluster(kube: Ku
 
     hpa = kube.get("horizontalpodautoscaler", "demo-gateway", namespace)
     assert (hpa["spec"]["minReplicas"], hpa["spec"]["maxReplicas"]) == (2, 10)
-    gateway = kube.get("deployment", "demo-gateway", namespace)
+    gateway = kube.get("statefulset", "demo-gateway", namespace)
     assert _container(gateway)["image"].endswith(":0.1.0")
     env = {e["name"]: e for e in _container(gateway)["env"]}
     assert "CHATCLUSTER_NATS_URL" in env and "CHATCLUSTER_STORE_URL" in env
@@ -134,17 +141,25 @@ def test_a_hand_made_change_to_an_owned_deployment_is_put_back(kube: Kube, names
     wait_for("the operator to restore demo-scorer", restored)
 
 
-def test_changing_the_version_rolls_every_deployment(kube: Kube, namespace: str) -> None:
+def test_changing_the_version_rolls_every_service(kube: Kube, namespace: str) -> None:
     _apply_example(kube, namespace)
+    old_jobs = wait_for(
+        "the first migration Job", lambda: set(kube.kubectl("get", "job", "-n", namespace, "-o", "name").stdout.split())
+    )
     kube.kubectl("patch", "cc", "demo", "-n", namespace, "--type=merge", "-p", '{"spec": {"version": "0.2.0"}}')
 
     def rolled() -> bool:
-        images = [_container(kube.get("deployment", f"demo-{s}", namespace))["image"] for s in SERVICES]
+        images = [_container(kube.get(_workload_kind(s), f"demo-{s}", namespace))["image"] for s in SERVICES]
         return all(image.endswith(":0.2.0") for image in images)
 
-    wait_for("every Deployment on version 0.2.0", rolled)
-    jobs = kube.kubectl("get", "job", "-n", namespace, "-o", "name").stdout.split()
-    assert len(jobs) == 2, "a new version runs its own schema migration"
+    wait_for("every service on version 0.2.0", rolled)
+    wait_for(
+        "the old migration Job replaced by the new version's",
+        lambda: (
+            len(now := set(kube.kubectl("get", "job", "-n", namespace, "-o", "name").stdout.split())) == 1
+            and not now & old_jobs
+        ),
+    )
 
 
 def test_scaling_cassandra_down_is_refused_with_a_condition_and_an_event(kube: Kube, namespace: str) -> None:

@@ -1,5 +1,10 @@
-"""The ChatCluster services as Deployments: the gateway (with its Service, autoscaler and disruption budget) and
-the three JetStream consumers (persister, scorer, aggregator), all from one image with a different command."""
+"""The ChatCluster services: the gateway (with its Service, autoscaler and disruption budget) and the three
+JetStream consumers (persister, scorer, aggregator), all from one image with a different command.
+
+The gateway is a StatefulSet, not a Deployment, although it keeps no state: it mints the Snowflake message ids,
+and each replica needs a worker id no other live replica has. A StatefulSet's pod index is exactly that (a
+Deployment's pods are interchangeable and briefly doubled during a rollout), handed to the process through the
+downward API. The consumers mint nothing and stay Deployments."""
 
 from __future__ import annotations
 
@@ -35,6 +40,11 @@ from chatcluster_operator.spec import ChatClusterSpec, ServiceSpec
 # The gateway closes WebSockets on SIGTERM; the pause lets endpoints drop the pod first, so no new client
 # lands on a pod that is going away.
 PRE_STOP_SLEEP_SECONDS = 5
+POD_INDEX_LABEL = "apps.kubernetes.io/pod-index"  # set on StatefulSet pods since Kubernetes 1.28
+WORKER_ID_ENV = {
+    "name": "CHATCLUSTER_WORKER_ID",
+    "valueFrom": {"fieldRef": {"fieldPath": f"metadata.labels['{POD_INDEX_LABEL}']"}},
+}
 
 
 def _part(spec: ChatClusterSpec, component: Component) -> ServiceSpec:
@@ -86,7 +96,8 @@ def _container(ref: ClusterRef, spec: ChatClusterSpec, component: Component) -> 
     return container
 
 
-def deployment(ref: ClusterRef, spec: ChatClusterSpec, component: Component) -> Manifest:
+def workload(ref: ClusterRef, spec: ChatClusterSpec, component: Component) -> Manifest:
+    """The gateway's StatefulSet or a consumer's Deployment."""
     replicas = _part(spec, component).replicas
     volumes, _ = writable_volumes()
     port = GATEWAY_PORT if component is Component.GATEWAY else METRICS_PORT
@@ -109,15 +120,20 @@ def deployment(ref: ClusterRef, spec: ChatClusterSpec, component: Component) -> 
             },
         },
     }
+    kind = "Deployment"
     if component is Component.GATEWAY:
-        body["strategy"] = {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 0, "maxSurge": "25%"}}
+        kind = "StatefulSet"
+        body["serviceName"] = workload_name(ref, component)
+        body["podManagementPolicy"] = "Parallel"  # ids come from the index, not from start order
+        body["updateStrategy"] = {"type": "RollingUpdate"}
         body["template"]["spec"]["terminationGracePeriodSeconds"] = 30 + PRE_STOP_SLEEP_SECONDS
+        body["template"]["spec"]["containers"][0]["env"].append(WORKER_ID_ENV)
     # With autoscaling the HPA owns spec.replicas: omitting it keeps server-side apply from resetting it.
     if not (component is Component.GATEWAY and spec.gateway.autoscaling.enabled):
         body = {"replicas": replicas, **body}
     return {
         "apiVersion": "apps/v1",
-        "kind": "Deployment",
+        "kind": kind,
         "metadata": object_meta(ref, workload_name(ref, component), component, spec.version),
         "spec": body,
     }
@@ -151,7 +167,7 @@ def gateway_autoscaler(ref: ClusterRef, spec: ChatClusterSpec) -> Manifest:
         "kind": "HorizontalPodAutoscaler",
         "metadata": object_meta(ref, name, Component.GATEWAY, spec.version),
         "spec": {
-            "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": name},
+            "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "StatefulSet", "name": name},
             "minReplicas": scaling.min_replicas,
             "maxReplicas": scaling.max_replicas,
             "metrics": [

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chatcluster_operator.builders.services import deployment
+from chatcluster_operator.builders.services import workload
 from chatcluster_operator.decisions import (
     CLUSTER_CONVERSION_REFUSED,
     SCALE_DOWN_REFUSED,
@@ -19,10 +19,11 @@ from tests.unit.operator.support import REF, find, spec_of
 
 
 def _running(nats_replicas: int = 3, cassandra_replicas: int = 3, **spec: Any) -> list[dict[str, Any]]:
-    """StatefulSets as the API server would list them, built from a spec with these replica counts."""
+    """The NATS and Cassandra StatefulSets as the API server would list them, built with these replica counts."""
     body = {**spec, "nats": {**spec.get("nats", {}), "replicas": nats_replicas}}
     body["cassandra"] = {**spec.get("cassandra", {}), "replicas": cassandra_replicas}
-    return [o for o in desired_objects(REF, spec_of(**body)) if o["kind"] == "StatefulSet"]
+    stateful = [o for o in desired_objects(REF, spec_of(**body)) if o["kind"] == "StatefulSet"]
+    return [o for o in stateful if o["metadata"]["name"] in ("demo-nats", "demo-cassandra")]
 
 
 def test_scaling_cassandra_down_is_refused_and_the_current_count_kept() -> None:
@@ -93,21 +94,21 @@ def _with_managed_replicas(manifest: dict[str, Any], manager: str) -> dict[str, 
 
 def test_switching_autoscaling_on_hands_the_running_replica_count_over_first() -> None:
     live = _with_managed_replicas(
-        deployment(REF, spec_of(gateway={"replicas": 3}), Component.GATEWAY), "chatcluster-operator"
+        workload(REF, spec_of(gateway={"replicas": 3}), Component.GATEWAY), "chatcluster-operator"
     )
     autoscaled = spec_of(gateway={"autoscaling": {"enabled": True}, "resources": {"requests": {"cpu": "1"}}})
-    handover = replicas_handover(deployment(REF, autoscaled, Component.GATEWAY), live)
+    handover = replicas_handover(workload(REF, autoscaled, Component.GATEWAY), live)
     assert handover == {
         "apiVersion": "apps/v1",
-        "kind": "Deployment",
+        "kind": "StatefulSet",
         "metadata": {"name": "demo-gateway", "namespace": "chat"},
         "spec": {"replicas": 3},
     }
 
 
 def test_no_hand_over_when_the_operator_no_longer_owns_the_replica_count() -> None:
-    autoscaled = deployment(REF, spec_of(gateway={"autoscaling": {"enabled": True}}), Component.GATEWAY)
-    live = _with_managed_replicas(deployment(REF, spec_of(), Component.GATEWAY), "kube-controller-manager")
+    autoscaled = workload(REF, spec_of(gateway={"autoscaling": {"enabled": True}}), Component.GATEWAY)
+    live = _with_managed_replicas(workload(REF, spec_of(), Component.GATEWAY), "kube-controller-manager")
     assert replicas_handover(autoscaled, live) is None
     assert replicas_handover(autoscaled, None) is None
-    assert replicas_handover(deployment(REF, spec_of(), Component.GATEWAY), live) is None
+    assert replicas_handover(workload(REF, spec_of(), Component.GATEWAY), live) is None

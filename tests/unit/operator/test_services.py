@@ -16,14 +16,14 @@ AUTOSCALED = {
 
 
 def test_gateway_deployment_omits_replicas_when_autoscaling() -> None:
-    assert "replicas" not in services.deployment(REF, spec_of(gateway=AUTOSCALED), Component.GATEWAY)["spec"]
-    assert services.deployment(REF, spec_of(gateway={"replicas": 4}), Component.GATEWAY)["spec"]["replicas"] == 4
+    assert "replicas" not in services.workload(REF, spec_of(gateway=AUTOSCALED), Component.GATEWAY)["spec"]
+    assert services.workload(REF, spec_of(gateway={"replicas": 4}), Component.GATEWAY)["spec"]["replicas"] == 4
 
 
-def test_the_gateway_autoscaler_targets_the_gateway_deployment_on_cpu() -> None:
+def test_the_gateway_autoscaler_targets_the_gateway_statefulset_on_cpu() -> None:
     hpa = services.gateway_autoscaler(REF, spec_of(gateway=AUTOSCALED))
     assert hpa["apiVersion"] == "autoscaling/v2"
-    assert hpa["spec"]["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": "demo-gateway"}
+    assert hpa["spec"]["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "StatefulSet", "name": "demo-gateway"}
     assert (hpa["spec"]["minReplicas"], hpa["spec"]["maxReplicas"]) == (3, 9)
     assert hpa["spec"]["metrics"][0]["resource"] == {
         "name": "cpu",
@@ -32,7 +32,7 @@ def test_the_gateway_autoscaler_targets_the_gateway_deployment_on_cpu() -> None:
 
 
 def test_the_gateway_runs_the_gateway_command_on_port_8000_with_health_probes() -> None:
-    gateway = container(services.deployment(REF, spec_of(), Component.GATEWAY))
+    gateway = container(services.workload(REF, spec_of(), Component.GATEWAY))
     assert gateway["args"] == ["chatcluster", "gateway"]
     assert gateway["ports"] == [{"name": "http", "containerPort": 8000}]
     assert gateway["readinessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
@@ -58,7 +58,7 @@ def test_the_gateway_disruption_budget_lets_one_pod_go_at_a_time() -> None:
 @pytest.mark.parametrize("component", CONSUMERS)
 def test_each_consumer_runs_its_own_command_with_metrics_on_9464(component: Component) -> None:
     spec = spec_of(persister={"replicas": 3}, scorer={"replicas": 4}, aggregator={"replicas": 5})
-    deployment = services.deployment(REF, spec, component)
+    deployment = services.workload(REF, spec, component)
     assert deployment["metadata"]["name"] == f"demo-{component.value}"
     assert deployment["spec"]["replicas"] == {"persister": 3, "scorer": 4, "aggregator": 5}[component.value]
     assert container(deployment)["args"] == ["chatcluster", component.value]
@@ -72,13 +72,13 @@ def test_each_consumer_runs_its_own_command_with_metrics_on_9464(component: Comp
 
 
 def test_the_gateway_is_scraped_on_its_own_port() -> None:
-    template = services.deployment(REF, spec_of(), Component.GATEWAY)["spec"]["template"]
+    template = services.workload(REF, spec_of(), Component.GATEWAY)["spec"]["template"]
     assert template["metadata"]["annotations"]["prometheus.io/port"] == "8000"
 
 
 def test_services_run_the_versioned_image_hardened_with_the_spec_resources() -> None:
     spec = spec_of(version="0.4.2", imagePullPolicy="Always", scorer={"resources": {"requests": {"cpu": "500m"}}})
-    deployment = services.deployment(REF, spec, Component.SCORER)
+    deployment = services.workload(REF, spec, Component.SCORER)
     scorer = container(deployment)
     assert scorer["image"] == "ghcr.io/chatcluster/chatcluster:0.4.2" and scorer["imagePullPolicy"] == "Always"
     assert scorer["resources"] == {"requests": {"cpu": "500m"}}
@@ -129,3 +129,14 @@ def test_the_service_environment_names_the_cluster_version_and_telemetry() -> No
 def test_the_otlp_endpoint_is_passed_only_when_set() -> None:
     env = env_of({"env": service_env(REF, spec_of(telemetry={"otlpEndpoint": "http://otel:4317"}), Component.GATEWAY)})
     assert env["OTEL_EXPORTER_OTLP_ENDPOINT"]["value"] == "http://otel:4317"
+
+
+def test_each_gateway_replica_takes_its_snowflake_worker_id_from_its_pod_index() -> None:
+    gateway = services.workload(REF, spec_of(gateway={"replicas": 3}), Component.GATEWAY)
+    assert gateway["kind"] == "StatefulSet"
+    env = {e["name"]: e for e in container(gateway)["env"]}
+    field = env["CHATCLUSTER_WORKER_ID"]["valueFrom"]["fieldRef"]["fieldPath"]
+    assert field == "metadata.labels['apps.kubernetes.io/pod-index']"
+    consumer = services.workload(REF, spec_of(), Component.SCORER)
+    assert consumer["kind"] == "Deployment"
+    assert "CHATCLUSTER_WORKER_ID" not in {e["name"] for e in container(consumer)["env"]}
