@@ -18,9 +18,10 @@ from collections import Counter
 from collections.abc import Awaitable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, unquote, urlparse
 
 from cassandra import ConsistencyLevel, OperationTimedOut, ReadTimeout, Unavailable, WriteTimeout
+from cassandra.auth import PlainTextAuthProvider
 from cassandra.cluster import Cluster, ExecutionProfile, NoHostAvailable, ResponseFuture, Session
 from cassandra.connection import ConnectionException
 from cassandra.policies import DCAwareRoundRobinPolicy, TokenAwarePolicy
@@ -77,14 +78,19 @@ def write_timestamp(event_id: int) -> int:
 
 
 class CassandraConfig:
-    """Parsed from `cassandra://host1,host2:9042/keyspace?rf=3&dc=datacenter1&consistency=LOCAL_QUORUM`."""
+    """Parsed from `cassandra://host1,host2:9042/keyspace?rf=3&dc=datacenter1&consistency=LOCAL_QUORUM`,
+    with optional (percent-encoded) credentials for PasswordAuthenticator: `cassandra://user:password@hosts...`."""
 
     def __init__(self, url: str) -> None:
         parsed = urlparse(url)
         if parsed.scheme != "cassandra":
             raise ValueError(f"not a cassandra:// store url: {url!r}")
         query = {k: v[-1] for k, v in parse_qs(parsed.query).items()}
-        hosts_part = parsed.netloc.rsplit(":", 1)
+        userinfo, _, hostinfo = parsed.netloc.rpartition("@")
+        user, _, password = userinfo.partition(":")
+        self.username = unquote(user) or None
+        self.password = unquote(password) if user else None
+        hosts_part = hostinfo.rsplit(":", 1)
         self.hosts = [h for h in hosts_part[0].split(",") if h] or ["127.0.0.1"]
         self.port = int(hosts_part[1]) if len(hosts_part) == 2 and hosts_part[1] else 9042
         self.keyspace = parsed.path.strip("/") or "chatcluster"
@@ -159,6 +165,11 @@ class CassandraStore:
             port=self.config.port,
             execution_profiles={"default": profile},
             protocol_version=5,
+            auth_provider=(
+                PlainTextAuthProvider(self.config.username, self.config.password or "")
+                if self.config.username
+                else None
+            ),
         )
         try:
             self._session = self._cluster.connect()
