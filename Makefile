@@ -35,7 +35,7 @@ kube-down: $(STAMP)
 
 # Runs the operator in the foreground against $$KUBECONFIG (default: the one `make kube-up` wrote).
 operator: $(STAMP)
-	KUBECONFIG=$${KUBECONFIG:-.chatcluster/kubeconfig} $(BIN)/chatcluster-operator
+	KUBECONFIG=$${KUBECONFIG:-.chatcluster/kubeconfig} $(BIN)/chatcluster-operator --standalone
 
 test-deps: $(TEST_STAMP)
 	scripts/install-test-deps
@@ -53,6 +53,7 @@ schemas: $(STAMP)
 test: test-deps
 	$(BIN)/ruff check services operator tests bench observability
 	$(BIN)/mypy
+	promtool check rules observability/prometheus/*.yaml
 	$(BIN)/python -m pytest -q
 
 clean:

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from typing import Any, cast
@@ -38,7 +39,7 @@ def api() -> ClusterApi:
 @kopf.on.startup()
 def configure(settings: kopf.OperatorSettings, **_: Any) -> None:
     settings.persistence.finalizer = "chatcluster.dev/operator"
-    settings.posting.level = 20  # INFO and above become Kubernetes Events on the ChatCluster
+    settings.posting.level = logging.WARNING  # our own kopf.event() calls plus failures; not every success
     settings.watching.server_timeout = 300
     settings.execution.max_workers = 8
     settings.peering.lifetime = PEERING_LIFETIME_SECONDS

@@ -83,11 +83,11 @@ class LocalKube:
     """Start and stop the control plane in `home`; `kubeconfig` is ready once `start()` returns."""
 
     def __init__(self, home: Path, binaries: KubeBinaries, *, kubeconfig: Path | None = None) -> None:
-        self.home = home
+        self.home = home.resolve()  # the kubeconfig names files by absolute path: it is read from anywhere
         self.binaries = binaries
-        self.kubeconfig = kubeconfig or home / "kubeconfig"
-        self._state_file = home / "state.json"
-        self._certs = home / "certs"
+        self.kubeconfig = (kubeconfig or home / "kubeconfig").resolve()
+        self._state_file = self.home / "state.json"
+        self._certs = self.home / "certs"
 
     @property
     def state(self) -> LocalKubeState | None:
