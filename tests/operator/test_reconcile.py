@@ -219,3 +219,52 @@ def test_deleting_the_cluster_removes_what_it_owns(kube: Kube, namespace: str) -
         return not [name for name in left if "demo-" in name]
 
     wait_for("the garbage collector to remove every owned object", gone)
+
+
+SERVICE_MONITOR_CRD = {
+    "apiVersion": "apiextensions.k8s.io/v1",
+    "kind": "CustomResourceDefinition",
+    "metadata": {"name": "servicemonitors.monitoring.coreos.com"},
+    "spec": {
+        "group": "monitoring.coreos.com",
+        "names": {"kind": "ServiceMonitor", "listKind": "ServiceMonitorList", "plural": "servicemonitors"},
+        "scope": "Namespaced",
+        "versions": [
+            {
+                "name": "v1",
+                "served": True,
+                "storage": True,
+                "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}},
+            }
+        ],
+    },
+}
+
+
+def test_observability_ships_with_the_cluster(kube: Kube, namespace: str) -> None:
+    """Dashboards for Grafana's sidecar, scrape annotations, and a ServiceMonitor once prometheus-operator's CRD
+    exists (a stand-in CRD with the same group, kind and version here)."""
+    kube.kubectl("apply", "--server-side", "-f", "-", stdin=json.dumps(SERVICE_MONITOR_CRD))
+    kube.kubectl("wait", "--for=condition=Established", "crd/servicemonitors.monitoring.coreos.com")
+    cluster = {
+        "apiVersion": "chatcluster.dev/v1alpha1",
+        "kind": "ChatCluster",
+        "metadata": {"name": "demo"},
+        "spec": {"telemetry": {"metrics": {"serviceMonitor": True}}},
+    }
+    kube.kubectl("apply", "-n", namespace, "-f", "-", stdin=json.dumps(cluster))
+
+    monitor = wait_for(
+        "the ServiceMonitor",
+        lambda: kube.kubectl("get", "servicemonitor", "demo", "-n", namespace, "-o", "json", check=False).stdout,
+    )
+    endpoints = json.loads(monitor)["spec"]["endpoints"]
+    assert {e["port"] for e in endpoints} == {"http", "metrics"}
+    dashboards = json.loads(
+        kube.kubectl("get", "configmap", "-n", namespace, "-l", "grafana_dashboard=1", "-o", "json").stdout
+    )["items"]
+    shipped = sorted(p.name for p in (EXAMPLE.parents[1] / "observability" / "dashboards").glob("*.json"))
+    assert sorted(name for item in dashboards for name in item["data"]) == shipped
+    scorer = kube.get("deployment", "demo-scorer", namespace)
+    annotations = scorer["spec"]["template"]["metadata"]["annotations"]
+    assert annotations["prometheus.io/scrape"] == "true" and annotations["prometheus.io/port"] == "9464"
