@@ -21,6 +21,7 @@ from chatcluster.config import Settings
 from chatcluster.consumer import ConsumerLoop, ConsumerSpec, Delivery
 from chatcluster.models import SCORED_SUBJECT_PREFIX, ScoredEvent
 from chatcluster.store import Store, open_store
+from chatcluster.telemetry.instruments import instruments
 
 log = logging.getLogger(__name__)
 
@@ -39,9 +40,10 @@ async def _prune_periodically(store: Store, stop: asyncio.Event) -> None:
 
 async def run_aggregator(settings: Settings, stop: asyncio.Event) -> None:
     store = await open_store(settings)
+    aggregated = instruments().aggregated
 
     async def aggregate(batch: Sequence[Delivery[ScoredEvent]]) -> None:
-        await store.record_aggregates([d.value for d in batch])
+        aggregated.add(await store.record_aggregates([d.value for d in batch]))
 
     spec = ConsumerSpec(
         durable=DURABLE,
@@ -49,6 +51,8 @@ async def run_aggregator(settings: Settings, stop: asyncio.Event) -> None:
         filter_subject=f"{SCORED_SUBJECT_PREFIX}>",
         decode=ScoredEvent.model_validate_json,
         handle=aggregate,
+        message_id=_event_id,
+        reports_dlq=True,
     )
     pruning = asyncio.create_task(_prune_periodically(store, stop))
     try:
@@ -99,3 +103,7 @@ async def rebuild(settings: Settings) -> tuple[int, int]:
     finally:
         await nc.close()
         await store.close()
+
+
+def _event_id(event: ScoredEvent) -> int:
+    return event.event_id

@@ -91,9 +91,13 @@ def up(
                 update={"store_url": f"cassandra://127.0.0.1:{node.cql_port}/chatcluster?rf=1&consistency=ONE"}
             )
         supervisor = Supervisor(settings)
+        metrics = "".join(f"\n  {name:<11} {url}" for name, url in supervisor.metrics_urls.items())
+        nats_monitoring = supervisor.nats_monitoring_url
         banner = (
             f"\nChatCluster is up: open {supervisor.gateway_url}  (API docs: {supervisor.gateway_url}/docs; "
             f"store: {store.value}; Ctrl-C stops)\n"
+            f"Prometheus metrics:{metrics}\n"
+            f"nats-server monitoring (JSON): {nats_monitoring}/varz  {nats_monitoring}/jsz\n"
         )
         asyncio.run(run_until_signalled(supervisor, on_ready=banner))
 
@@ -104,9 +108,11 @@ def gateway() -> None:
     import uvicorn
 
     from chatcluster.gateway.app import create_app
+    from chatcluster.telemetry.setup import setup_telemetry
 
     settings = get_settings()
     setup_logging("gateway")
+    setup_telemetry("gateway", settings)  # /metrics is served on the gateway's own port
     uvicorn.run(
         create_app(settings),
         host=settings.gateway_host,
@@ -119,8 +125,12 @@ def gateway() -> None:
 def _serve(name: str, main: Any) -> None:
     import signal
 
+    from chatcluster.telemetry.setup import serve_metrics, setup_telemetry
+
     settings: Settings = get_settings()
     setup_logging(name)
+    setup_telemetry(name, settings)
+    serve_metrics(settings)
 
     async def run() -> None:
         stop = asyncio.Event()

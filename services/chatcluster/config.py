@@ -51,6 +51,17 @@ class Settings(BaseSettings):
     max_deliver: int = Field(default=5, ge=1, description="Deliveries before a message goes to the DLQ.")
     consumer_batch: int = Field(default=256, ge=1)
 
+    cluster_name: str = Field(
+        default="local", description="The platform's name; the `chatcluster.cluster.name` resource attribute."
+    )
+    metrics_host: str = Field(
+        default="0.0.0.0",  # a scrape target in a pod must answer on the pod's address
+        description="Where the persister, scorer and aggregator serve /metrics (the gateway uses its own port).",
+    )
+    metrics_port: int = Field(
+        default=9464, ge=0, le=65535, description="Port of /metrics for non-HTTP services; 0 disables it."
+    )
+
     test_clock: bool = Field(
         default=False, description="Lets tests set message timestamps; never enable in production."
     )

@@ -10,7 +10,9 @@ fails on its own is redelivered a bounded number of times, then written to
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,12 +24,23 @@ from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
+from opentelemetry.trace import Span
 from pydantic import ValidationError
 
-from chatcluster.bus import DLQ_SUBJECT_PREFIX, connect, ensure_streams
+from chatcluster.bus import DLQ_STREAM, DLQ_SUBJECT_PREFIX, connect, ensure_streams
 from chatcluster.config import Settings
 from chatcluster.errors import Unavailable
 from chatcluster.models import DeadLetter
+from chatcluster.telemetry.instruments import MESSAGING_CONSUMER_GROUP_NAME, instruments
+from chatcluster.telemetry.messaging import (
+    finish_processing,
+    record_operation,
+    record_process,
+    sending,
+    start_processing,
+    tracing_enabled,
+    within,
+)
 
 log = logging.getLogger(__name__)
 
@@ -35,12 +48,14 @@ T = TypeVar("T")
 
 ACK_WAIT_SECONDS = 30.0
 MAX_BACKOFF_SECONDS = 10.0
+BACKLOG_POLL_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
 class Delivery(Generic[T]):
     msg: Msg
     value: T
+    span: Span | None = None  # this message's `process` span, when tracing is on
 
 
 @dataclass(frozen=True)
@@ -50,6 +65,8 @@ class ConsumerSpec(Generic[T]):
     filter_subject: str
     decode: Callable[[bytes], T]
     handle: Callable[[Sequence[Delivery[T]]], Awaitable[None]]
+    message_id: Callable[[T], object] | None = None  # `messaging.message.id` of a decoded message
+    reports_dlq: bool = False  # this service reports the size of CHAT_DLQ (one service should)
 
 
 def consumer_config(durable: str, filter_subject: str) -> ConsumerConfig:
@@ -76,12 +93,12 @@ async def dead_letter(js: JetStreamContext, consumer: str, msg: Msg, error: str)
         payload=msg.data.decode("utf-8", errors="replace"),
         failed_at=datetime.now(UTC),
     )
-    await js.publish(
-        f"{DLQ_SUBJECT_PREFIX}{consumer}",
-        letter.model_dump_json().encode(),
-        headers={"Nats-Msg-Id": f"{consumer}:{meta.sequence.stream}"},
-    )
+    subject = f"{DLQ_SUBJECT_PREFIX}{consumer}"
+    headers = {"Nats-Msg-Id": f"{consumer}:{meta.sequence.stream}"}
+    with sending(subject, headers):
+        await js.publish(subject, letter.model_dump_json().encode(), headers=headers)
     await msg.ack()
+    instruments().dead_lettered.add(1, {MESSAGING_CONSUMER_GROUP_NAME: consumer})
     log.warning("dead-lettered stream seq %s on %s: %s", meta.sequence.stream, msg.subject, error)
 
 
@@ -98,20 +115,41 @@ class ConsumerLoop(Generic[T]):
         await self._ensure_consumer(js)
         sub = await js.pull_subscribe_bind(durable=self.spec.durable, stream=self.spec.stream)
         log.info("%s consuming %s", self.spec.durable, self.spec.filter_subject)
+        watching = asyncio.create_task(self._watch_backlog(js, stop))
         try:
             while not stop.is_set():
+                started = time.perf_counter()
                 try:
                     batch = await sub.fetch(self.settings.consumer_batch, timeout=1)
                 except (TimeoutError, NatsTimeoutError):
-                    continue
+                    continue  # an idle wait, not a receive worth timing
                 except NatsError as exc:
+                    record_operation("receive", self.spec.filter_subject, time.perf_counter() - started, _kind(exc))
                     log.warning("fetch failed (%s); retrying", exc)
                     await asyncio.sleep(0.5)
                     continue
+                record_operation("receive", self.spec.filter_subject, time.perf_counter() - started)
                 await self._process(js, batch, stop)
         finally:
+            watching.cancel()  # it only sleeps and polls; nothing to wait for
             # close() flushes our pending acks; drain() would wait out the open pull request.
             await nc.close()
+
+    async def _watch_backlog(self, js: JetStreamContext, stop: asyncio.Event) -> None:
+        """Poll this durable's pending counts (and the DLQ size) for the observable gauges."""
+        backlog = instruments().backlog
+        durable = self.spec.durable
+        while not stop.is_set():
+            try:
+                info = await js.consumer_info(self.spec.stream, durable)
+                backlog.pending[durable] = info.num_pending or 0
+                backlog.ack_pending[durable] = info.num_ack_pending or 0
+                if self.spec.reports_dlq:
+                    backlog.dlq_messages = (await js.stream_info(DLQ_STREAM)).state.messages
+            except Exception as exc:  # NATS restarting: keep the last figures, try again later
+                log.debug("backlog poll failed: %r", exc)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), BACKLOG_POLL_SECONDS)
 
     async def _ensure_consumer(self, js: JetStreamContext) -> None:
         config = consumer_config(self.spec.durable, self.spec.filter_subject)
@@ -120,23 +158,43 @@ class ConsumerLoop(Generic[T]):
         except NotFoundError:
             await js.add_consumer(self.spec.stream, config)
 
+    def _span(self, msg: Msg, value: T | None, batch_size: int) -> Span | None:
+        message_id = self.spec.message_id(value) if self.spec.message_id and value is not None else None
+        return start_processing(msg.subject, msg.headers, message_id, self.spec.durable, batch_size)
+
     async def _process(self, js: JetStreamContext, batch: list[Msg], stop: asyncio.Event) -> None:
+        started = time.perf_counter()
+        traced = tracing_enabled()
         good: list[Delivery[T]] = []
         for msg in batch:
             try:
-                good.append(Delivery(msg, self.spec.decode(msg.data)))
+                value = self.spec.decode(msg.data)
             except (ValidationError, ValueError) as exc:
-                await dead_letter(js, self.spec.durable, msg, f"undecodable payload: {exc}")
+                span = self._span(msg, None, len(batch)) if traced else None
+                with within(span):
+                    await dead_letter(js, self.spec.durable, msg, f"undecodable payload: {exc}")
+                finish_processing(span, exc)
+                continue
+            good.append(Delivery(msg, value, self._span(msg, value, len(batch)) if traced else None))
         if not good:
             return
         try:
-            await self._handle_until_stored(good, stop)
+            with within(good[0].span):  # the batch's shared work nests under its first message
+                await self._handle_until_stored(good, stop)
         except Exception as exc:  # a bug or a poison message: isolate it one by one
             log.warning("batch of %d failed (%s); retrying one by one", len(good), exc)
             await self._handle_one_by_one(js, good)
+            record_process(self.spec.filter_subject, self.spec.durable, time.perf_counter() - started, _kind(exc))
             return
+        settling = time.perf_counter()
         for delivery in good:
             await delivery.msg.ack()
+        done = time.perf_counter()
+        record_operation("settle", self.spec.filter_subject, done - settling)
+        record_process(self.spec.filter_subject, self.spec.durable, done - started)
+        if traced:
+            for delivery in good:
+                finish_processing(delivery.span)
         self.processed += len(good)
 
     async def _handle_until_stored(self, batch: Sequence[Delivery[T]], stop: asyncio.Event) -> None:
@@ -157,14 +215,24 @@ class ConsumerLoop(Generic[T]):
     async def _handle_one_by_one(self, js: JetStreamContext, batch: Sequence[Delivery[T]]) -> None:
         for delivery in batch:
             try:
-                await self.spec.handle([delivery])
-            except Unavailable:
+                with within(delivery.span):
+                    await self.spec.handle([delivery])
+            except Unavailable as exc:
                 await delivery.msg.nak(delay=1.0)
+                finish_processing(delivery.span, exc)
             except Exception as exc:
                 if delivery.msg.metadata.num_delivered >= self.settings.max_deliver:
-                    await dead_letter(js, self.spec.durable, delivery.msg, f"{type(exc).__name__}: {exc}")
+                    with within(delivery.span):
+                        await dead_letter(js, self.spec.durable, delivery.msg, f"{type(exc).__name__}: {exc}")
                 else:
                     await delivery.msg.nak(delay=1.0)
+                finish_processing(delivery.span, exc)
             else:
                 await delivery.msg.ack()
+                finish_processing(delivery.span)
                 self.processed += 1
+
+
+def _kind(exc: BaseException) -> str:
+    """The `error.type` of a failure: the exception's class name."""
+    return type(exc).__qualname__

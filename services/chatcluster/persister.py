@@ -10,15 +10,18 @@ from chatcluster.config import Settings
 from chatcluster.consumer import ConsumerLoop, ConsumerSpec, Delivery
 from chatcluster.models import MESSAGE_SUBJECT_PREFIX, MessageEvent
 from chatcluster.store import open_store
+from chatcluster.telemetry.instruments import instruments
 
 DURABLE = "persister"
 
 
 async def run_persister(settings: Settings, stop: asyncio.Event) -> None:
     store = await open_store(settings)
+    persisted = instruments().persisted
 
     async def persist(batch: Sequence[Delivery[MessageEvent]]) -> None:
         await store.apply_events([d.value for d in batch])
+        persisted.add(len(batch))
 
     spec = ConsumerSpec(
         durable=DURABLE,
@@ -26,8 +29,13 @@ async def run_persister(settings: Settings, stop: asyncio.Event) -> None:
         filter_subject=f"{MESSAGE_SUBJECT_PREFIX}>",
         decode=MessageEvent.model_validate_json,
         handle=persist,
+        message_id=_event_id,
     )
     try:
         await ConsumerLoop(settings, spec).run(stop)
     finally:
         await store.close()
+
+
+def _event_id(event: MessageEvent) -> int:
+    return event.event_id

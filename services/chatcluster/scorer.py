@@ -8,6 +8,7 @@ message before the batch is acked, so a crash at any point only repeats work.
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -19,6 +20,8 @@ from chatcluster.consumer import ConsumerLoop, ConsumerSpec, Delivery
 from chatcluster.models import MESSAGE_SUBJECT_PREFIX, EventKind, MessageEvent, ScoredEvent, Sentiment
 from chatcluster.sentiment.model import SentimentModel
 from chatcluster.store import Store, open_store
+from chatcluster.telemetry.instruments import instruments
+from chatcluster.telemetry.messaging import context_of
 
 DURABLE = "scorer"
 
@@ -49,8 +52,13 @@ class Scorer:
         scored = score_events(self.model, [d.value for d in batch], datetime.now(UTC))
         if not scored:
             return
-        await publish_scored(self.js, scored)
+        spans = {d.value.event_id: d.span for d in batch if d.span is not None}
+        parents = [context_of(spans.get(e.event_id)) for e in scored] if spans else None
+        await publish_scored(self.js, scored, parents)
         await self.store.set_sentiments(scored)
+        count = instruments().scored
+        for label, n in Counter(str(e.sentiment.label) for e in scored).items():
+            count.add(n, {"sentiment": label})
 
 
 async def run_scorer(settings: Settings, stop: asyncio.Event) -> None:
@@ -66,9 +74,14 @@ async def run_scorer(settings: Settings, stop: asyncio.Event) -> None:
         filter_subject=f"{MESSAGE_SUBJECT_PREFIX}>",
         decode=MessageEvent.model_validate_json,
         handle=scorer.handle,
+        message_id=_event_id,
     )
     try:
         await ConsumerLoop(settings, spec).run(stop)
     finally:
         await nc.close()
         await store.close()
+
+
+def _event_id(event: MessageEvent) -> int:
+    return event.event_id

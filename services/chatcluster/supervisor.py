@@ -1,8 +1,14 @@
-"""Runs the local platform: nats-server with JetStream, the gateway and the persister.
+"""Runs the local platform: nats-server with JetStream, the gateway, the persister, the scorer
+and the aggregator.
 
 Each service is its own process, as in a cluster. A child that dies is
 restarted with backoff; Ctrl-C or SIGTERM stops them all, newest first, so the
 next start finds every acknowledged message in JetStream and the store.
+
+Every service exposes Prometheus metrics: the gateway at `/metrics` on its own
+port, the others on a free port each (`CHATCLUSTER_METRICS_PORT`, chosen here so
+several platforms can share a machine); `metrics_urls` lists them and `make up`
+prints them. nats-server's own monitoring endpoint (JSON) is `nats_monitoring_url`.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ log = logging.getLogger("chatcluster.supervisor")
 
 STOP_GRACE_SECONDS = 10.0
 SERVICES = ("gateway", "persister", "scorer", "aggregator")
+METRICS_HOST = "127.0.0.1"  # local metrics stay on this machine
 
 
 def nats_server_binary() -> str:
@@ -99,12 +106,37 @@ class Supervisor:
         self.services = services
         nats_port = urlparse(self.settings.nats_url).port or 4222
         self.nats_port = nats_port
+        self.nats_monitoring_port = free_port()
+        self.metrics_ports: dict[str, int] = {}
+        for name in services:
+            self._metrics_port(name)
         self.children: dict[str, Child] = {}
         self._stopping = False
 
     @property
     def gateway_url(self) -> str:
         return f"http://{self.settings.gateway_host}:{self.settings.gateway_port}"
+
+    @property
+    def metrics_urls(self) -> dict[str, str]:
+        """Where Prometheus (or a person) scrapes each service, by service name."""
+        urls = {name: f"http://{METRICS_HOST}:{port}/metrics" for name, port in self.metrics_ports.items()}
+        if "gateway" in self.services or "gateway" in self.children:
+            urls = {"gateway": f"{self.gateway_url}/metrics", **urls}
+        return urls
+
+    @property
+    def nats_monitoring_url(self) -> str:
+        """nats-server's monitoring endpoint: JSON at /varz, /jsz, /connz (not Prometheus text)."""
+        return f"http://127.0.0.1:{self.nats_monitoring_port}"
+
+    def _metrics_port(self, name: str) -> int | None:
+        """A free port per non-HTTP service, kept across its restarts; none when metrics are off."""
+        if name == "gateway" or self.settings.metrics_port == 0:
+            return None
+        if name not in self.metrics_ports:
+            self.metrics_ports[name] = free_port()
+        return self.metrics_ports[name]
 
     def _service_env(self, worker_id: int) -> dict[str, str]:
         env = dict(os.environ)
@@ -130,13 +162,20 @@ class Supervisor:
             str(self.nats_port),
             "--server_name",
             "chatcluster-local",
+            "--http_port",
+            str(self.nats_monitoring_port),
             "--log",
             str(self.settings.data_dir / "nats-server.log"),
         ]
         return Child("nats", argv, dict(os.environ))
 
     def _service_child(self, name: str, worker_id: int) -> Child:
-        return Child(name, [sys.executable, "-m", "chatcluster", name], self._service_env(worker_id))
+        env = self._service_env(worker_id)
+        port = self._metrics_port(name)
+        if port is not None:
+            env["CHATCLUSTER_METRICS_HOST"] = METRICS_HOST
+            env["CHATCLUSTER_METRICS_PORT"] = str(port)
+        return Child(name, [sys.executable, "-m", "chatcluster", name], env)
 
     async def start(self) -> None:
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -22,6 +22,7 @@ from chatcluster.gateway.ratelimit import RateLimiter
 from chatcluster.gateway.routes import auth, health, messages, rooms, stats, ws
 from chatcluster.ids import SnowflakeGenerator
 from chatcluster.store import StoreUnavailable, open_store
+from chatcluster.telemetry.setup import instrument_fastapi, metrics_exposition
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -83,5 +84,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def index() -> FileResponse:
         return FileResponse(STATIC_DIR / "index.html")
 
+    @app.get("/metrics", include_in_schema=False)
+    def metrics() -> Response:  # a plain def: FastAPI runs it on a worker thread, off the event loop
+        body, content_type = metrics_exposition()
+        return Response(body, media_type=content_type)
+
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    instrument_fastapi(app)
     return app

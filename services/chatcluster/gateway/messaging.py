@@ -17,6 +17,7 @@ from chatcluster.gateway.schemas import MessageEdit, MessageOut, MessageSend, Se
 from chatcluster.gateway.security import Identity
 from chatcluster.ids import id_timestamp_ms
 from chatcluster.models import EventKind, Message, MessageEvent, Room, membership_subject
+from chatcluster.telemetry.instruments import instruments
 
 FRESH_MESSAGE_MS = 30_000
 PERSIST_WAIT_SECONDS = 3.0
@@ -97,6 +98,8 @@ async def send_message(gw: Gateway, user: Identity, room_id: str, body: MessageS
     event = MessageEvent(kind=EventKind.CREATED, event_id=message_id, message=message)
     dedup_key = f"{user.user_id}:{body.client_id}" if body.client_id else str(message_id)
     accepted_id, duplicate = await _publish(gw, event, dedup_key)
+    if not duplicate:
+        instruments().accepted.add(1)
     return SendAccepted(message_id=accepted_id, room_id=room_id, duplicate=duplicate)
 
 

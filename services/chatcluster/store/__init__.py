@@ -5,6 +5,7 @@ from __future__ import annotations
 from chatcluster.config import Settings
 from chatcluster.store.base import JoinResult, Store, StoreUnavailable
 from chatcluster.store.sqlite import SqliteStore
+from chatcluster.telemetry.messaging import tracing_enabled
 
 __all__ = ["JoinResult", "SqliteStore", "Store", "StoreUnavailable", "open_store"]
 
@@ -15,8 +16,12 @@ async def open_store(settings: Settings) -> Store:
     if settings.store_url.startswith("cassandra://"):
         from chatcluster.store.cassandra import CassandraStore  # the driver only loads when asked for
 
-        store = CassandraStore(settings.store_url)
+        store, system = CassandraStore(settings.store_url), "cassandra"
     else:
-        store = SqliteStore(settings.sqlite_path())
+        store, system = SqliteStore(settings.sqlite_path()), "sqlite"
     await store.open()
+    if tracing_enabled():  # a span per store call; an untraced process calls the store directly
+        from chatcluster.telemetry.stores import traced_store
+
+        store = traced_store(store, system)
     return store

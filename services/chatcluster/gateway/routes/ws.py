@@ -25,6 +25,8 @@ from chatcluster.gateway.replay import missed_events
 from chatcluster.gateway.schemas import MessageSend
 from chatcluster.gateway.security import Identity
 from chatcluster.models import is_room_id
+from chatcluster.telemetry.instruments import instruments
+from chatcluster.telemetry.messaging import new_trace
 
 router = APIRouter()
 
@@ -65,7 +67,8 @@ async def _handle_frame(gw: Gateway, user: Identity, conn: Connection, raw: str)
         if not isinstance(room_id, str) or not is_room_id(room_id):
             raise ApiError(400, "room_id: a room id is required")
         body = MessageSend.model_validate({k: v for k, v in frame.items() if k not in {"type", "ref", "room_id"}})
-        accepted = await send_message(gw, user, room_id, body)
+        with new_trace("WS send"):  # its own trace, linked to the connection's long-lived span
+            accepted = await send_message(gw, user, room_id, body)
     except ValidationError as exc:
         conn.offer(_frame(type="error", ref=ref, status=422, detail=describe_validation_errors(exc.errors())))
         return
@@ -97,6 +100,8 @@ async def websocket_endpoint(
     rooms = [r.room_id for r in await gw.store.rooms_of(user.user_id)]
     # Subscribe before replaying so nothing published meanwhile falls between the two.
     await gw.hub.attach(conn, rooms)
+    connections = instruments().websocket_connections
+    connections.add(1)
     try:
         await websocket.send_json(
             {"type": "ready", "user_id": str(user.user_id), "username": user.username, "rooms": rooms}
@@ -110,6 +115,7 @@ async def websocket_endpoint(
             await websocket.send_json({"type": "replay_done", "count": len(events), "truncated": truncated})
         await _pump(gw, user, conn, websocket, replayed, overflowed)
     finally:
+        connections.add(-1)
         await gw.hub.detach(conn)
 
 
@@ -142,6 +148,7 @@ async def _pump(
                 await task
     if overflowed.is_set():
         gw.hub.slow_clients_dropped += 1
+        instruments().websocket_dropped.add(1)
         reason = f"slow consumer: more than {conn.capacity} undelivered frames"
         with contextlib.suppress(Exception):
             await asyncio.wait_for(websocket.close(code=SLOW_CLIENT_CLOSE_CODE, reason=reason), timeout=2)

@@ -1,4 +1,4 @@
-"""The one logging (and later tracing and metrics) setup every ChatCluster process calls."""
+"""The log format every ChatCluster process uses."""
 
 from __future__ import annotations
 

@@ -1,0 +1,183 @@
+"""Every process of a running platform serves Prometheus metrics that count what happened.
+
+A fresh platform (not the shared one) so the counters start at zero and equal what this
+test sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+
+import httpx
+import nats
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from chatcluster import consumer
+from chatcluster.bus import CHAT_STREAM, ensure_streams
+from chatcluster.client import ChatClient
+from chatcluster.consumer import ConsumerLoop, ConsumerSpec, Delivery
+from chatcluster.supervisor import Supervisor
+from chatcluster.telemetry.instruments import instruments
+from tests.conftest import PlatformFactory, platform_settings, unique_name
+from tests.helpers import eventually
+
+TEXTS = ["I love this, it is wonderful!", "This is awful, I hate it.", "The deploy starts at 5."]
+SENT = 12
+
+Samples = dict[str, list[tuple[dict[str, str], float]]]
+
+
+async def scrape(url: str) -> Samples:
+    async with httpx.AsyncClient() as http:
+        response = await http.get(url, timeout=5)
+    response.raise_for_status()
+    samples: Samples = defaultdict(list)
+    for family in text_string_to_metric_families(response.text):
+        for sample in family.samples:
+            samples[sample.name].append((sample.labels, sample.value))
+    return samples
+
+
+def total(samples: Samples, name: str, **labels: str) -> float:
+    """The sum of a metric's samples whose labels include `labels`."""
+    return sum(value for found, value in samples.get(name, []) if labels.items() <= found.items())
+
+
+async def scrape_all(platform: Supervisor) -> dict[str, Samples]:
+    return {name: await scrape(url) for name, url in platform.metrics_urls.items()}
+
+
+async def test_every_process_serves_metrics_that_count_the_messages_sent(start_platform: PlatformFactory) -> None:
+    platform = await start_platform(cluster_name="metered")
+    assert set(platform.metrics_urls) == {"gateway", "persister", "scorer", "aggregator"}
+
+    async with ChatClient(platform.gateway_url) as client:
+        await client.register(unique_name(), "correct horse battery")
+        room_id = (await client.create_room("metered"))["room_id"]
+        async with client.websocket() as _ws:
+            for i in range(SENT):
+                await client.send(room_id, TEXTS[i % len(TEXTS)])
+
+            async def one_socket_open() -> bool:
+                return total(await scrape(platform.metrics_urls["gateway"]), "chatcluster_websocket_connections") == 1
+
+            await eventually(one_socket_open)
+
+    async def all_counted_and_socket_closed() -> dict[str, Samples] | None:
+        try:
+            scraped = await scrape_all(platform)
+        except httpx.HTTPError:  # a service still starting (the scorer loads its model first)
+            return None
+        counted = total(scraped["aggregator"], "chatcluster_messages_aggregated_total") >= SENT
+        return scraped if counted and total(scraped["gateway"], "chatcluster_websocket_connections") == 0 else None
+
+    scraped = await eventually(all_counted_and_socket_closed, timeout=60, interval=0.5)
+    gateway, persister, scorer, aggregator = (scraped[n] for n in ("gateway", "persister", "scorer", "aggregator"))
+
+    assert total(gateway, "chatcluster_messages_accepted_total") == SENT
+    assert total(gateway, "chatcluster_messages_published_total", outcome="ok") == SENT
+    assert total(gateway, "chatcluster_messages_published_total", outcome="error") == 0
+    assert total(persister, "chatcluster_messages_persisted_total") >= SENT
+    by_label = {
+        label: total(scorer, "chatcluster_messages_scored_total", sentiment=label) for label in ("1", "0", "-1")
+    }
+    assert sum(by_label.values()) == SENT
+    assert by_label["1"] > 0 and by_label["-1"] > 0, by_label
+    assert total(aggregator, "chatcluster_messages_aggregated_total") == SENT
+    consumers = {"persister": persister, "scorer": scorer, "aggregator": aggregator}
+    dead = {
+        g: total(s, "chatcluster_messages_dead_lettered_total", messaging_consumer_group_name=g)
+        for g, s in consumers.items()
+    }
+    assert dead == {"persister": 0, "scorer": 0, "aggregator": 0}  # present from the start, at zero
+    assert total(gateway, "chatcluster_websocket_dropped_total") == 0
+
+    # Gauges polled from JetStream, one per durable, by the service that owns it.
+    for group, samples in consumers.items():
+        labels = [found for found, _ in samples["chatcluster_consumer_pending"]]
+        assert labels == [
+            {"chatcluster_cluster_name": "metered", "messaging_consumer_group_name": group, "service_name": group}
+        ]
+        assert "chatcluster_consumer_ack_pending" in samples
+    assert total(aggregator, "chatcluster_dlq_messages") == 0
+
+    # Histograms: NATS operations (semconv names and attributes) and consumer processing.
+    operations = "messaging_client_operation_duration_seconds_count"
+    assert total(gateway, operations, messaging_operation_name="send", messaging_destination_name="chat.msg.>") == SENT
+    assert total(scorer, operations, messaging_operation_name="send", messaging_destination_name="chat.scored.>") >= 1
+    for samples in consumers.values():
+        assert total(samples, operations, messaging_operation_name="receive", messaging_system="nats") >= 1
+        assert total(samples, operations, messaging_operation_name="settle") >= 1
+        assert total(samples, "messaging_process_duration_seconds_count", messaging_operation_name="process") >= 1
+        assert total(samples, "messaging_process_duration_seconds_bucket", le="+Inf") >= 1
+
+    # HTTP server metrics from the FastAPI instrumentation, by route and status.
+    sends = total(
+        gateway,
+        "http_server_request_duration_seconds_count",
+        http_route="/v1/rooms/{room_id}/messages",
+        http_request_method="POST",
+        http_response_status_code="202",
+    )
+    assert sends == SENT
+    assert (
+        total(
+            gateway,
+            "http_server_request_duration_seconds_count",
+            http_route="/v1/rooms",
+            http_response_status_code="201",
+        )
+        == 1
+    )
+
+    # Every process says who it is.
+    for name, samples in scraped.items():
+        (labels, _), *_ = samples["target_info"]
+        assert (labels["service_name"], labels["chatcluster_cluster_name"]) == (name, "metered")
+
+
+async def test_the_backlog_gauges_report_what_the_durable_has_not_yet_received_or_acked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A consumer stuck on a batch of 2 of 5 messages: 3 pending, 2 awaiting their ack; then 0 and 0."""
+    monkeypatch.setattr(consumer, "BACKLOG_POLL_SECONDS", 0.1)
+    nats_only = Supervisor(platform_settings(tmp_path, consumer_batch=2), services=())
+    await nats_only.start()
+    settings = nats_only.settings
+    release, stop = asyncio.Event(), asyncio.Event()
+
+    async def handle(_batch: Sequence[Delivery[bytes]]) -> None:
+        await release.wait()
+
+    spec = ConsumerSpec(
+        durable="gauged", stream=CHAT_STREAM, filter_subject="chat.msg.gauged", decode=bytes, handle=handle
+    )
+    nc = await nats.connect(settings.nats_url)
+    js = nc.jetstream()
+    await ensure_streams(js, settings)
+    for i in range(5):  # all there before the consumer's first fetch
+        await js.publish("chat.msg.gauged", f"m{i}".encode())
+    loop = asyncio.create_task(ConsumerLoop(settings, spec).run(stop))
+    try:
+        backlog = instruments().backlog
+
+        async def stuck() -> bool:
+            return (backlog.pending.get("gauged"), backlog.ack_pending.get("gauged")) == (3, 2)
+
+        await eventually(stuck)
+        release.set()
+
+        async def drained() -> bool:
+            return (backlog.pending.get("gauged"), backlog.ack_pending.get("gauged")) == (0, 0)
+
+        await eventually(drained)
+    finally:
+        stop.set()
+        release.set()
+        await asyncio.wait_for(loop, 10)
+        await nc.close()
+        await nats_only.stop()
