@@ -38,6 +38,7 @@ def chat_stream_config(settings: Settings) -> StreamConfig:
         discard=DiscardPolicy.OLD,
         duplicate_window=float(settings.dedup_window_seconds),
         allow_direct=True,
+        num_replicas=settings.stream_replicas,
     )
 
 
@@ -50,10 +51,11 @@ def scored_stream_config(settings: Settings) -> StreamConfig:
         discard=DiscardPolicy.OLD,
         duplicate_window=float(settings.dedup_window_seconds),
         allow_direct=True,
+        num_replicas=settings.stream_replicas,
     )
 
 
-def dlq_stream_config() -> StreamConfig:
+def dlq_stream_config(settings: Settings) -> StreamConfig:
     return StreamConfig(
         name=DLQ_STREAM,
         subjects=[f"{DLQ_SUBJECT_PREFIX}>"],
@@ -61,6 +63,7 @@ def dlq_stream_config() -> StreamConfig:
         storage=StorageType.FILE,
         max_age=30 * 24 * 3600.0,
         allow_direct=True,  # the stats API reads recent dead letters with direct gets
+        num_replicas=settings.stream_replicas,
     )
 
 
@@ -77,7 +80,7 @@ async def connect(settings: Settings, name: str) -> NATS:
 
 async def ensure_streams(js: JetStreamContext, settings: Settings) -> None:
     """Create or update the streams; safe to run from every process at start."""
-    for config in (chat_stream_config(settings), scored_stream_config(settings), dlq_stream_config()):
+    for config in (chat_stream_config(settings), scored_stream_config(settings), dlq_stream_config(settings)):
         try:
             await js.stream_info(config.name or "")
             await js.update_stream(config)

@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     dedup_window_seconds: int = Field(
         default=600, ge=1, description="JetStream duplicate window for client_id retries."
     )
+    stream_replicas: int = Field(
+        default=1, ge=1, le=5, description="JetStream replicas of every stream: the NATS cluster size (1, 3 or 5)."
+    )
     max_deliver: int = Field(default=5, ge=1, description="Deliveries before a message goes to the DLQ.")
     consumer_batch: int = Field(default=256, ge=1)
 
