@@ -2,9 +2,10 @@
 
     .venv/bin/python observability/local_prometheus.py URL [URL...]
 
-Pass the metrics URLs `make up` prints under "Prometheus metrics:" (the
-persister, scorer and aggregator get a free port each run); with none, only
-the gateway at http://127.0.0.1:8000/metrics is scraped. Prometheus listens on
+With no URLs it follows `.chatcluster/metrics-targets.json`, which `make up`
+rewrites at every start (the persister, scorer and aggregator get a free port
+each run), through Prometheus's file-based discovery; or pass the metrics URLs
+`make up` prints. Prometheus listens on
 http://127.0.0.1:9090 (`--port` to change), keeps its data in
 .chatcluster/prometheus/ and stops on Ctrl-C. The real-Prometheus test builds
 its configuration with `config()` below.
@@ -27,7 +28,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES = ROOT / "observability" / "prometheus" / "alerts.yaml"
-DEFAULT_URLS = ("http://127.0.0.1:8000/metrics",)
+TARGETS_FILE = ROOT / ".chatcluster" / "metrics-targets.json"
 
 
 def config(metrics_urls: Iterable[str], rules: Path = RULES, scrape_seconds: int = 5) -> dict[str, Any]:
@@ -52,9 +53,24 @@ def config(metrics_urls: Iterable[str], rules: Path = RULES, scrape_seconds: int
     }
 
 
+def discovered_config(targets_file: Path, rules: Path = RULES, scrape_seconds: int = 5) -> dict[str, Any]:
+    """A prometheus.yml following the targets file the local supervisor writes (file-based discovery)."""
+    interval = f"{scrape_seconds}s"
+    return {
+        "global": {"scrape_interval": interval, "evaluation_interval": interval},
+        "rule_files": [str(rules)],
+        "scrape_configs": [
+            {
+                "job_name": "chatcluster",
+                "file_sd_configs": [{"files": [str(targets_file)], "refresh_interval": interval}],
+            }
+        ],
+    }
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("urls", nargs="*", default=list(DEFAULT_URLS), help="metrics URLs printed by `make up`")
+    parser.add_argument("urls", nargs="*", help="metrics URLs printed by `make up` (default: follow its targets file)")
     parser.add_argument("--port", type=int, default=9090)
     parser.add_argument("--data", type=Path, default=ROOT / ".chatcluster" / "prometheus")
     args = parser.parse_args(argv)
@@ -64,10 +80,15 @@ def main(argv: list[str]) -> int:
         return 1
     args.data.mkdir(parents=True, exist_ok=True)
     config_file = args.data / "prometheus.yml"
-    config_file.write_text(yaml.safe_dump(config(args.urls), sort_keys=False))
-    print(
-        f"scraping {', '.join(args.urls)}\nPrometheus at http://127.0.0.1:{args.port} (alerts: /alerts); Ctrl-C stops"
-    )
+    if args.urls:
+        chosen, scraping = config(args.urls), ", ".join(args.urls)
+    elif TARGETS_FILE.is_file():
+        chosen, scraping = discovered_config(TARGETS_FILE), f"the targets in {TARGETS_FILE}"
+    else:
+        print(f"no URLs given and no {TARGETS_FILE}: start the platform with `make up` first", file=sys.stderr)
+        return 1
+    config_file.write_text(yaml.safe_dump(chosen, sort_keys=False))
+    print(f"scraping {scraping}\nPrometheus at http://127.0.0.1:{args.port} (alerts: /alerts); Ctrl-C stops")
     command = [
         binary,
         f"--config.file={config_file}",

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import shutil
@@ -177,9 +178,22 @@ class Supervisor:
             env["CHATCLUSTER_METRICS_PORT"] = str(port)
         return Child(name, [sys.executable, "-m", "chatcluster", name], env)
 
+    @property
+    def metrics_targets_file(self) -> Path:
+        """Prometheus file-based discovery of this platform's metric URLs (ports change every run)."""
+        return self.settings.data_dir / "metrics-targets.json"
+
+    def _write_metrics_targets(self) -> None:
+        targets = [
+            {"targets": [urlparse(url).netloc], "labels": {"__metrics_path__": urlparse(url).path, "service": name}}
+            for name, url in self.metrics_urls.items()
+        ]
+        self.metrics_targets_file.write_text(json.dumps(targets, indent=2))
+
     async def start(self) -> None:
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.settings.resolved_token_secret()  # create it once, before two services race to
+        self._write_metrics_targets()
         nats = self._nats_child()
         self.children["nats"] = nats
         await nats.start()

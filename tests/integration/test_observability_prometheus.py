@@ -234,9 +234,10 @@ def kube_state_metrics_stand_in() -> Iterator[str]:
         server.server_close()
 
 
-def prometheus_config(metrics_urls: dict[str, str], kube_state_metrics: str) -> dict[str, Any]:
-    """What `observability/local_prometheus.py` runs, scraping each second, plus the stand-in."""
-    config = local_prometheus.config(metrics_urls.values(), ALERTS_FILE, scrape_seconds=SCRAPE_SECONDS)
+def prometheus_config(targets_file: Path, kube_state_metrics: str) -> dict[str, Any]:
+    """What `observability/local_prometheus.py` runs by default (following the targets file the supervisor writes),
+    scraping each second, plus the stand-in."""
+    config = local_prometheus.discovered_config(targets_file, ALERTS_FILE, scrape_seconds=SCRAPE_SECONDS)
     config["scrape_configs"].append(
         {"job_name": "kube-state-metrics", "static_configs": [{"targets": [kube_state_metrics]}]}
     )
@@ -261,7 +262,7 @@ async def prometheus(busy: Busy, tmp_path_factory: pytest.TempPathFactory) -> As
     folder = tmp_path_factory.mktemp("prometheus")
     with kube_state_metrics_stand_in() as kube_state_metrics:
         config = folder / "prometheus.yml"
-        config.write_text(yaml.safe_dump(prometheus_config(busy.platform.metrics_urls, kube_state_metrics)))
+        config.write_text(yaml.safe_dump(prometheus_config(busy.platform.metrics_targets_file, kube_state_metrics)))
         async with httpx.AsyncClient(timeout=10) as http:
             process, url = await _start_prometheus(config, folder, http)
             try:
