@@ -13,7 +13,7 @@ fails, naming the query, when a name here matches nothing the services export.
 from __future__ import annotations
 
 # --- Counters (rate() them) ---------------------------------------------------------------------
-MESSAGES_ACCEPTED = "chatcluster_messages_accepted_total"  # gateway: a send passed validation
+MESSAGES_ACCEPTED = "chatcluster_messages_accepted_total"  # gateway: a new message acknowledged (resends excluded)
 MESSAGES_PUBLISHED = "chatcluster_messages_published_total"  # gateway: JetStream publish, label outcome
 MESSAGES_PERSISTED = "chatcluster_messages_persisted_total"  # persister: stored
 MESSAGES_SCORED = "chatcluster_messages_scored_total"  # scorer: label sentiment = "1" | "0" | "-1"
