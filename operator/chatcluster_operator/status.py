@@ -190,11 +190,13 @@ def compute_status(
     reason = "Creating" if not observed.workloads else "Migrating" if migration == "running" else "RollingOut"
     progressing = _progressing(paused, pending, reason, generation)
     problems = _problems(refusals, list(by_component.values()), job, migration, lost, settled)
+    # Ready promises a usable platform: the schema must exist too, not only the pods.
+    unready = not_ready + ([] if migration == "succeeded" else [f"the schema migration ({migration})"])
     ready = _condition(
         "Ready",
-        not not_ready,
-        "ComponentsNotReady" if not_ready else "AllComponentsReady",
-        "not ready: " + ", ".join(not_ready) if not_ready else f"all {len(WORKLOADS)} components are ready",
+        not unready,
+        ("ComponentsNotReady" if not_ready else "MigrationNotComplete") if unready else "AllComponentsReady",
+        "not ready: " + ", ".join(unready) if unready else f"all {len(WORKLOADS)} components are ready",
     )
     degraded = _condition(
         "Degraded",
@@ -208,7 +210,7 @@ def compute_status(
         phase = "Pending"
     elif problems:
         phase = "Degraded"
-    elif progressing["status"] == "True" or not_ready:
+    elif progressing["status"] == "True" or unready:
         phase = "Progressing"
     else:
         phase = "Ready"

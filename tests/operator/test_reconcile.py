@@ -113,6 +113,8 @@ def test_cluster_becomes_ready_when_its_workloads_report_ready(kube: Kube, names
     assert status["observedGeneration"] == ready["metadata"]["generation"]
     assert _condition(ready, "Ready")["status"] == "True"  # type: ignore[index]
     assert _condition(ready, "Degraded")["status"] == "False"  # type: ignore[index]
+    rolled_out = _condition(ready, "Progressing")
+    assert rolled_out is not None and (rolled_out["status"], rolled_out["reason"]) == ("False", "RolloutComplete")
     assert status["components"]["nats"] == "3/3" and status["components"]["gateway"] == "2/2"
     table = kube.kubectl("get", "cc", "demo", "-n", namespace).stdout.splitlines()
     header, row = table[0].split(), table[1].split()
@@ -183,16 +185,27 @@ def test_scaling_cassandra_down_is_refused_with_a_condition_and_an_event(kube: K
     assert "ScaleDownRefused" in events
 
 
-def test_scaling_the_gateway_up_is_applied(kube: Kube, namespace: str) -> None:
+def test_the_gateway_scales_by_hand_and_hands_its_count_to_the_autoscaler(kube: Kube, namespace: str) -> None:
     _apply_example(kube, namespace)
-    patch = {"spec": {"gateway": {"autoscaling": {"enabled": True, "minReplicas": 3, "maxReplicas": 12}}}}
-    kube.kubectl("patch", "cc", "demo", "-n", namespace, "--type=merge", "-p", json.dumps(patch))
 
-    def scaled() -> bool:
-        hpa = kube.get("horizontalpodautoscaler", "demo-gateway", namespace)
-        return (hpa["spec"]["minReplicas"], hpa["spec"]["maxReplicas"]) == (3, 12)
+    def gateway_replicas() -> int:
+        return int(kube.get("statefulset", "demo-gateway", namespace)["spec"]["replicas"])
 
-    wait_for("the gateway autoscaler at 3 to 12", scaled)
+    def hpa_exists() -> bool:
+        return kube.kubectl("get", "hpa", "demo-gateway", "-n", namespace, check=False).returncode == 0
+
+    manual = {"spec": {"gateway": {"replicas": 4, "autoscaling": {"enabled": False}}}}
+    kube.kubectl("patch", "cc", "demo", "-n", namespace, "--type=merge", "-p", json.dumps(manual))
+    wait_for("4 gateway replicas and no autoscaler", lambda: gateway_replicas() == 4 and not hpa_exists())
+
+    autoscaled = {"spec": {"gateway": {"autoscaling": {"enabled": True, "minReplicas": 3, "maxReplicas": 12}}}}
+    kube.kubectl("patch", "cc", "demo", "-n", namespace, "--type=merge", "-p", json.dumps(autoscaled))
+    hpa = wait_for(
+        "the autoscaler", lambda: hpa_exists() and kube.get("horizontalpodautoscaler", "demo-gateway", namespace)
+    )
+    assert (hpa["spec"]["minReplicas"], hpa["spec"]["maxReplicas"]) == (3, 12)
+    time.sleep(4)  # at least one more resync: the handed-over count must survive it
+    assert gateway_replicas() == 4, "switching the autoscaler on reset the running gateway"
 
 
 def test_a_paused_cluster_is_left_alone(kube: Kube, namespace: str) -> None:
@@ -219,6 +232,10 @@ def test_deleting_the_cluster_removes_what_it_owns(kube: Kube, namespace: str) -
         return not [name for name in left if "demo-" in name]
 
     wait_for("the garbage collector to remove every owned object", gone)
+    secrets = set(kube.kubectl("get", "secret", "-n", namespace, "-o", "name").stdout.split())
+    assert "secret/demo-nats-credentials" not in secrets and "secret/demo-token-key" not in secrets
+    # Kept with the volumes it unlocks (PVCs are kept by default): a re-created cluster logs in to its data.
+    assert "secret/demo-cassandra-credentials" in secrets
 
 
 SERVICE_MONITOR_CRD = {

@@ -21,6 +21,7 @@ from chatcluster_operator.builders.meta import (
     CASSANDRA_UID,
     CASSANDRA_VERSION,
     Manifest,
+    anti_affinity,
     container_security,
     object_meta,
     pod_security,
@@ -163,6 +164,7 @@ def statefulset(ref: ClusterRef, spec: ChatClusterSpec) -> Manifest:
                     "terminationGracePeriodSeconds": TERMINATION_GRACE_SECONDS,
                     "securityContext": pod_security(CASSANDRA_UID),
                     "topologySpreadConstraints": spread(ref, Component.CASSANDRA, strict=True),
+                    "affinity": anti_affinity(ref, Component.CASSANDRA),
                     "enableServiceLinks": False,  # the image reads CASSANDRA_* variables; links would add some
                     "containers": [_container(ref, spec)],
                 },

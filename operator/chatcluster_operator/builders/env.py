@@ -55,14 +55,12 @@ def credential_env(ref: ClusterRef) -> list[dict[str, Any]]:
 def service_env(ref: ClusterRef, spec: ChatClusterSpec, component: Component) -> list[dict[str, Any]]:
     env: list[dict[str, Any]] = [
         *credential_env(ref),
-        # Unique per pod: the input a service needs to claim a unique Snowflake worker id (see the README of
-        # the operator's hand-over: a Deployment cannot hand out ordinals, so the services must claim one).
+        # The pod's name, for logs and the telemetry resource (the gateway's worker id comes from its pod index).
         field_env("CHATCLUSTER_POD_NAME", "metadata.name"),
         {"name": "CHATCLUSTER_NATS_URL", "value": nats_url(ref)},
         {"name": "CHATCLUSTER_STORE_URL", "value": store_url(ref, spec)},
         secret_env("CHATCLUSTER_TOKEN_SECRET", token_key(ref), TOKEN_KEY),
         {"name": "CHATCLUSTER_CLUSTER_NAME", "value": ref.name},
-        {"name": "CHATCLUSTER_VERSION", "value": spec.version},
         {"name": "CHATCLUSTER_DATA_DIR", "value": DATA_DIR},
         # JetStream stream replicas: one per nats-server, so a stream survives losing a minority of them.
         {"name": "CHATCLUSTER_STREAM_REPLICAS", "value": str(spec.nats.replicas)},
@@ -77,6 +75,9 @@ def service_env(ref: ClusterRef, spec: ChatClusterSpec, component: Component) ->
     ]
     if spec.telemetry.otlp_endpoint:
         env.append({"name": "OTEL_EXPORTER_OTLP_ENDPOINT", "value": spec.telemetry.otlp_endpoint})
+        # Traces only: metrics are scraped from /metrics (annotations, ServiceMonitor); pushing them over OTLP
+        # as well would land every series twice in a Prometheus the collector remote-writes to.
+        env.append({"name": "OTEL_METRICS_EXPORTER", "value": "none"})
     if component is Component.GATEWAY:
         env += [
             {"name": "CHATCLUSTER_GATEWAY_HOST", "value": "0.0.0.0"},  # the image says so too; a pod must listen

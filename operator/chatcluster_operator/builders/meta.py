@@ -76,18 +76,29 @@ def container_security(*, read_only_root: bool = True) -> dict[str, Any]:
 
 
 def spread(ref: ClusterRef, component: Component, *, strict: bool) -> list[dict[str, Any]]:
-    """Spread replicas over nodes. Quorum systems (strict) stay Pending rather than stack two replicas on one
-    node; `nodeTaintsPolicy: Honor` keeps tainted nodes (control plane, unreachable) from counting as empty
-    domains that would block scheduling. Stateless services only prefer spreading."""
-    constraint: dict[str, Any] = {
-        "maxSkew": 1,
-        "topologyKey": "kubernetes.io/hostname",
-        "whenUnsatisfiable": "DoNotSchedule" if strict else "ScheduleAnyway",
-        "labelSelector": {"matchLabels": selector_labels(ref, component)},
+    """Prefer spreading replicas over zones and nodes. For the quorum systems (strict) one pod per node is a rule,
+    set by `anti_affinity`: a skew constraint alone still stacks pods when there are fewer nodes than replicas."""
+    selector = {"matchLabels": selector_labels(ref, component)}
+    return [
+        {"maxSkew": 1, "topologyKey": key, "whenUnsatisfiable": "ScheduleAnyway", "labelSelector": selector}
+        for key in ("topology.kubernetes.io/zone", "kubernetes.io/hostname")
+        if strict or key == "kubernetes.io/hostname"
+    ]
+
+
+def anti_affinity(ref: ClusterRef, component: Component) -> dict[str, Any]:
+    """Never two replicas of a quorum system on one node: losing the node would lose the quorum. Pods beyond the
+    node count stay Pending, which `kubectl get cc` shows, rather than silently sharing a node."""
+    return {
+        "podAntiAffinity": {
+            "requiredDuringSchedulingIgnoredDuringExecution": [
+                {
+                    "topologyKey": "kubernetes.io/hostname",
+                    "labelSelector": {"matchLabels": selector_labels(ref, component)},
+                }
+            ]
+        }
     }
-    if strict:
-        constraint["nodeTaintsPolicy"] = "Honor"
-    return [constraint]
 
 
 def pod_disruption_budget(ref: ClusterRef, component: Component, name: str, version: str) -> Manifest:

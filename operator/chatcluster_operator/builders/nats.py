@@ -14,6 +14,7 @@ from chatcluster_operator.builders.meta import (
     NATS_UID,
     NATS_VERSION,
     Manifest,
+    anti_affinity,
     container_security,
     field_env,
     object_meta,
@@ -201,6 +202,7 @@ def statefulset(ref: ClusterRef, spec: ChatClusterSpec) -> Manifest:
                     "terminationGracePeriodSeconds": TERMINATION_GRACE_SECONDS,
                     "securityContext": pod_security(NATS_UID),
                     "topologySpreadConstraints": spread(ref, Component.NATS, strict=True),
+                    "affinity": anti_affinity(ref, Component.NATS),
                     "enableServiceLinks": False,  # nats reads $NAME variables; no stray Docker-link variables
                     "containers": [_container(ref, spec)],
                     "volumes": [

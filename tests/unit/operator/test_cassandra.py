@@ -41,13 +41,17 @@ def test_password_authentication_is_switched_on_through_jvm_system_properties() 
     assert "-Dcassandra.system_auth.default_rf=3" in jvm
 
 
-def test_cassandra_nodes_join_one_at_a_time_spread_over_nodes() -> None:
+def test_cassandra_nodes_join_one_at_a_time_one_per_node() -> None:
     sts = cassandra.statefulset(REF, spec_of(cassandra={"replicas": 4, "storage": "100Gi"}))
     assert sts["spec"]["podManagementPolicy"] == "OrderedReady" and sts["spec"]["replicas"] == 4
     assert sts["spec"]["serviceName"] == "demo-cassandra"
     assert container(sts)["image"] == "cassandra:5.0"
     assert sts["spec"]["volumeClaimTemplates"][0]["spec"]["resources"]["requests"]["storage"] == "100Gi"
-    assert sts["spec"]["template"]["spec"]["topologySpreadConstraints"][0]["whenUnsatisfiable"] == "DoNotSchedule"
+    (rule,) = sts["spec"]["template"]["spec"]["affinity"]["podAntiAffinity"][
+        "requiredDuringSchedulingIgnoredDuringExecution"
+    ]
+    assert rule["topologyKey"] == "kubernetes.io/hostname"
+    assert rule["labelSelector"]["matchLabels"]["app.kubernetes.io/component"] == "cassandra"
 
 
 def test_cassandra_is_ready_when_cql_answers_and_drains_before_stopping() -> None:

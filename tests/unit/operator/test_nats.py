@@ -84,11 +84,13 @@ def test_nats_probes_use_the_healthz_variants_of_the_official_chart() -> None:
     assert nats_container["readinessProbe"]["httpGet"]["path"] == "/healthz?js-server-only=true"
 
 
-def test_nats_pods_spread_over_nodes_and_roll_when_the_config_changes() -> None:
+def test_nats_pods_never_share_a_node_and_roll_when_the_config_changes() -> None:
     one = nats.statefulset(REF, spec_of(nats={"replicas": 3}))["spec"]["template"]
     other = nats.statefulset(REF, spec_of(nats={"replicas": 5}))["spec"]["template"]
-    (spread,) = one["spec"]["topologySpreadConstraints"]
-    assert spread["topologyKey"] == "kubernetes.io/hostname" and spread["whenUnsatisfiable"] == "DoNotSchedule"
+    (rule,) = one["spec"]["affinity"]["podAntiAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
+    assert rule["topologyKey"] == "kubernetes.io/hostname"
+    zones = {c["topologyKey"] for c in one["spec"]["topologySpreadConstraints"]}
+    assert zones == {"topology.kubernetes.io/zone", "kubernetes.io/hostname"}
     assert one["metadata"]["annotations"] != other["metadata"]["annotations"]
 
 

@@ -15,7 +15,7 @@ AUTOSCALED = {
 }
 
 
-def test_gateway_deployment_omits_replicas_when_autoscaling() -> None:
+def test_gateway_statefulset_omits_replicas_when_autoscaling() -> None:
     assert "replicas" not in services.workload(REF, spec_of(gateway=AUTOSCALED), Component.GATEWAY)["spec"]
     assert services.workload(REF, spec_of(gateway={"replicas": 4}), Component.GATEWAY)["spec"]["replicas"] == 4
 
@@ -112,10 +112,9 @@ def test_every_referenced_variable_is_defined_before_it_is_used() -> None:
         seen.add(entry["name"])
 
 
-def test_the_service_environment_names_the_cluster_version_and_telemetry() -> None:
+def test_the_service_environment_names_the_cluster_and_telemetry() -> None:
     env = env_of({"env": service_env(REF, spec_of(version="0.2.0"), Component.PERSISTER)})
     assert env["CHATCLUSTER_CLUSTER_NAME"]["value"] == "demo"
-    assert env["CHATCLUSTER_VERSION"]["value"] == "0.2.0"
     assert env["OTEL_SERVICE_NAME"]["value"] == "persister"
     assert env["CHATCLUSTER_TOKEN_SECRET"]["valueFrom"]["secretKeyRef"] == {
         "name": "demo-token-key",
@@ -126,9 +125,11 @@ def test_the_service_environment_names_the_cluster_version_and_telemetry() -> No
     assert "OTEL_EXPORTER_OTLP_ENDPOINT" not in env
 
 
-def test_the_otlp_endpoint_is_passed_only_when_set() -> None:
+def test_the_otlp_endpoint_is_passed_only_when_set_and_carries_traces_only() -> None:
     env = env_of({"env": service_env(REF, spec_of(telemetry={"otlpEndpoint": "http://otel:4317"}), Component.GATEWAY)})
     assert env["OTEL_EXPORTER_OTLP_ENDPOINT"]["value"] == "http://otel:4317"
+    assert env["OTEL_METRICS_EXPORTER"]["value"] == "none", "metrics are scraped; pushing them too would double them"
+    assert "service.version=0.1.0" in env["OTEL_RESOURCE_ATTRIBUTES"]["value"]
 
 
 def test_each_gateway_replica_takes_its_snowflake_worker_id_from_its_pod_index() -> None:

@@ -140,6 +140,13 @@ def test_a_running_migration_is_progress_and_a_failed_one_is_degraded() -> None:
     assert degraded["reason"] == "MigrationFailed" and "kubectl logs job/demo-migrate-aaaa" in degraded["message"]
 
 
+def test_a_cluster_is_not_ready_until_its_schema_migration_completes() -> None:
+    running = _status(_observed(*(_workload(c) for c in WORKLOADS), _job(finished=None)))
+    ready = _conditions(running)["Ready"]
+    assert ready["status"] == "False" and ready["reason"] == "MigrationNotComplete"
+    assert running["phase"] == "Progressing" and running["readyComponents"] == f"{len(WORKLOADS)}/{len(WORKLOADS)}"
+
+
 def test_the_newest_migration_job_decides() -> None:
     old_failure = _job("demo-migrate-old", finished="Failed", created="2026-01-01T00:00:00Z")
     new_success = _job("demo-migrate-new", finished="Complete", created="2026-01-02T00:00:00Z")
