@@ -19,7 +19,8 @@ def _cluster(spec: dict[str, Any], name: str = "bad") -> str:
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
-        ({"gateway": {"replicas": 0}}, "gateway.replicas"),
+        ({"gateway": {"replicas": 0}}, "gateway.replicas must be at least 1"),
+        ({"aggregator": {"replicas": 0}}, "aggregator.replicas must be at least 1"),
         ({"nats": {"replicas": 2}}, "nats.replicas must be 1, 3 or 5"),
         ({"nats": {"replicas": 4}}, "nats.replicas must be 1, 3 or 5"),
         (
@@ -32,7 +33,7 @@ def _cluster(spec: dict[str, Any], name: str = "bad") -> str:
         ),
         ({"scorer": {"model": "gpt"}}, "scorer.model"),
     ],
-    ids=["zero-gateway", "even-nats", "four-nats", "rf-above-replicas", "autoscaling-min-above-max", "unknown-model"],
+    ids=["zero-gateway", "zero-aggregator", "even-nats", "four-nats", "rf-above-replicas", "autoscaling-min-above-max", "unknown-model"],
 )
 def test_the_api_server_rejects_a_bad_spec_with_a_readable_message(
     kube: Kube, namespace: str, spec: dict[str, Any], message: str
