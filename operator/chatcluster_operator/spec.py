@@ -72,7 +72,7 @@ class PersisterSpec(ServiceSpec):
 
 
 class ScorerSpec(ServiceSpec):
-    model: Literal["builtin"] = "builtin"
+    model: Literal["builtin", "vader"] = "builtin"
 
 
 class AggregatorSpec(ServiceSpec):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -47,6 +48,9 @@ class Settings(BaseSettings):
 
     dedup_window_seconds: int = Field(
         default=600, ge=1, description="JetStream duplicate window for client_id retries."
+    )
+    sentiment_model: Literal["builtin", "vader"] = Field(
+        default="builtin", description="The scorer's model: the trained one (builtin) or VADER's rules (vader)."
     )
     stream_replicas: int = Field(
         default=1, ge=1, le=5, description="JetStream replicas of every stream: the NATS cluster size (1, 3 or 5)."

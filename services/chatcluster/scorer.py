@@ -11,6 +11,7 @@ import asyncio
 from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Protocol
 
 from nats.js import JetStreamContext
 
@@ -18,7 +19,7 @@ from chatcluster.bus import CHAT_STREAM, connect, publish_scored
 from chatcluster.config import Settings
 from chatcluster.consumer import ConsumerLoop, ConsumerSpec, Delivery
 from chatcluster.models import MESSAGE_SUBJECT_PREFIX, EventKind, MessageEvent, ScoredEvent, Sentiment
-from chatcluster.sentiment.model import SentimentModel
+from chatcluster.sentiment.model import Score
 from chatcluster.store import Store, open_store
 from chatcluster.telemetry.instruments import instruments
 from chatcluster.telemetry.messaging import context_of
@@ -26,7 +27,15 @@ from chatcluster.telemetry.messaging import context_of
 DURABLE = "scorer"
 
 
-def score_events(model: SentimentModel, events: Sequence[MessageEvent], now: datetime) -> list[ScoredEvent]:
+class ScoringModel(Protocol):
+    """What the scorer needs of a model: a version to stamp and labels with confidences for a batch."""
+
+    version: str
+
+    def score(self, texts: Sequence[str]) -> list[Score]: ...
+
+
+def score_events(model: ScoringModel, events: Sequence[MessageEvent], now: datetime) -> list[ScoredEvent]:
     """Score new and edited messages in one vectorised call; deletes carry nothing to score."""
     to_score = [e for e in events if e.kind is not EventKind.DELETED]
     scores = model.score([e.message.text for e in to_score])
@@ -43,7 +52,7 @@ def score_events(model: SentimentModel, events: Sequence[MessageEvent], now: dat
 
 
 class Scorer:
-    def __init__(self, model: SentimentModel, store: Store, js: JetStreamContext) -> None:
+    def __init__(self, model: ScoringModel, store: Store, js: JetStreamContext) -> None:
         self.model = model
         self.store = store
         self.js = js
@@ -61,10 +70,19 @@ class Scorer:
             count.add(n, {"sentiment": label})
 
 
-async def run_scorer(settings: Settings, stop: asyncio.Event) -> None:
+def load_scoring_model(settings: Settings) -> ScoringModel:
+    """The model `CHATCLUSTER_SENTIMENT_MODEL` names: the trained artifact, or VADER."""
+    if settings.sentiment_model == "vader":
+        from chatcluster.sentiment.vader import VaderModel
+
+        return VaderModel()
     from chatcluster.sentiment.cli import load_model
 
-    model = load_model(settings.resolved_model_home())
+    return load_model(settings.resolved_model_home())
+
+
+async def run_scorer(settings: Settings, stop: asyncio.Event) -> None:
+    model = load_scoring_model(settings)
     store = await open_store(settings)
     nc = await connect(settings, name="scorer-publisher")
     scorer = Scorer(model, store, nc.jetstream(timeout=10))

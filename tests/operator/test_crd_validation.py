@@ -33,7 +33,15 @@ def _cluster(spec: dict[str, Any], name: str = "bad") -> str:
         ),
         ({"scorer": {"model": "gpt"}}, "scorer.model"),
     ],
-    ids=["zero-gateway", "zero-aggregator", "even-nats", "four-nats", "rf-above-replicas", "autoscaling-min-above-max", "unknown-model"],
+    ids=[
+        "zero-gateway",
+        "zero-aggregator",
+        "even-nats",
+        "four-nats",
+        "rf-above-replicas",
+        "autoscaling-min-above-max",
+        "unknown-model",
+    ],
 )
 def test_the_api_server_rejects_a_bad_spec_with_a_readable_message(
     kube: Kube, namespace: str, spec: dict[str, Any], message: str

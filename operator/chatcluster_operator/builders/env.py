@@ -88,6 +88,8 @@ def service_env(ref: ClusterRef, spec: ChatClusterSpec, component: Component) ->
             {"name": "CHATCLUSTER_METRICS_HOST", "value": "0.0.0.0"},
             {"name": "CHATCLUSTER_METRICS_PORT", "value": str(METRICS_PORT)},
         ]
+    if component is Component.SCORER:
+        env.append({"name": "CHATCLUSTER_SENTIMENT_MODEL", "value": spec.scorer.model})
     return env
 
 

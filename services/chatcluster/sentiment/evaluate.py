@@ -24,13 +24,10 @@ from rich.table import Table
 
 from chatcluster.sentiment.corpus import Split, holdout_rows
 from chatcluster.sentiment.model import SentimentModel, classification_metrics
+from chatcluster.sentiment.vader import VaderModel
 
 BATCH = 4096
 Labeller = Callable[[Sequence[str]], list[int]]
-
-
-def vader_label(compound: float) -> int:
-    return 1 if compound >= 0.05 else -1 if compound <= -0.05 else 0
 
 
 def textblob_label(polarity: float) -> int:
@@ -48,12 +45,10 @@ def project_labeller(model: SentimentModel) -> Labeller:
 
 
 def vader_labeller() -> Labeller:
-    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-
-    analyzer = SentimentIntensityAnalyzer()
+    model = VaderModel()
 
     def label(texts: Sequence[str]) -> list[int]:
-        return [vader_label(float(analyzer.polarity_scores(text)["compound"])) for text in texts]
+        return [score.label for score in model.score(texts)]
 
     return label
 

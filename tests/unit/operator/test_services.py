@@ -141,3 +141,10 @@ def test_each_gateway_replica_takes_its_snowflake_worker_id_from_its_pod_index()
     consumer = services.workload(REF, spec_of(), Component.SCORER)
     assert consumer["kind"] == "Deployment"
     assert "CHATCLUSTER_WORKER_ID" not in {e["name"] for e in container(consumer)["env"]}
+
+
+def test_the_scorer_runs_the_model_the_spec_chooses() -> None:
+    scorer = services.workload(REF, spec_of(scorer={"model": "vader"}), Component.SCORER)
+    assert {e["name"]: e.get("value") for e in container(scorer)["env"]}["CHATCLUSTER_SENTIMENT_MODEL"] == "vader"
+    default = services.workload(REF, spec_of(), Component.SCORER)
+    assert {e["name"]: e.get("value") for e in container(default)["env"]}["CHATCLUSTER_SENTIMENT_MODEL"] == "builtin"
