@@ -31,6 +31,7 @@ from chatcluster.bus import DLQ_STREAM, DLQ_SUBJECT_PREFIX, connect, ensure_stre
 from chatcluster.config import Settings
 from chatcluster.errors import Unavailable
 from chatcluster.models import DeadLetter
+from chatcluster.telemetry.health import HEALTH
 from chatcluster.telemetry.instruments import MESSAGING_CONSUMER_GROUP_NAME, instruments
 from chatcluster.telemetry.messaging import (
     finish_processing,
@@ -116,8 +117,10 @@ class ConsumerLoop(Generic[T]):
         sub = await js.pull_subscribe_bind(durable=self.spec.durable, stream=self.spec.stream)
         log.info("%s consuming %s", self.spec.durable, self.spec.filter_subject)
         watching = asyncio.create_task(self._watch_backlog(js, stop))
+        beating = asyncio.create_task(HEALTH.beat(stop))
         try:
             while not stop.is_set():
+                HEALTH.connected = nc.is_connected
                 started = time.perf_counter()
                 try:
                     batch = await sub.fetch(self.settings.consumer_batch, timeout=1)
@@ -132,6 +135,7 @@ class ConsumerLoop(Generic[T]):
                 await self._process(js, batch, stop)
         finally:
             watching.cancel()  # it only sleeps and polls; nothing to wait for
+            beating.cancel()
             # close() flushes our pending acks; drain() would wait out the open pull request.
             await nc.close()
 

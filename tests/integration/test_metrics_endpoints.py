@@ -181,3 +181,34 @@ async def test_the_backlog_gauges_report_what_the_durable_has_not_yet_received_o
         await asyncio.wait_for(loop, 10)
         await nc.close()
         await nats_only.stop()
+
+
+async def test_each_consumer_answers_its_liveness_and_readiness_probes_on_the_metrics_port(
+    start_platform: PlatformFactory,
+) -> None:
+    """What the kubelet asks a consumer pod: live while its event loop turns, ready while NATS is connected."""
+    platform = await start_platform()
+    async with httpx.AsyncClient(timeout=5) as http:
+        for name in ("persister", "scorer", "aggregator"):
+            base = platform.metrics_urls[name].removesuffix("/metrics")
+
+            async def ready(base: str = base) -> bool:
+                try:
+                    return (await http.get(f"{base}/readyz")).status_code == 200
+                except httpx.TransportError:
+                    return False  # the process is still starting
+
+            await eventually(ready)
+            live = await http.get(f"{base}/livez")
+            assert (live.status_code, live.text) == (200, "live"), name
+
+        await platform.kill("nats")  # kill -9: every consumer loses its connection
+        for name in ("persister", "scorer", "aggregator"):
+            base = platform.metrics_urls[name].removesuffix("/metrics")
+
+            async def not_ready(base: str = base) -> bool:
+                answer = await http.get(f"{base}/readyz")
+                return answer.status_code == 503 and "not connected" in answer.text
+
+            await eventually(not_ready)
+            assert (await http.get(f"{base}/livez")).status_code == 200, f"{name} must stay live while NATS is away"

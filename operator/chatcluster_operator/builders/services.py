@@ -91,8 +91,16 @@ def _container(ref: ClusterRef, spec: ChatClusterSpec, component: Component) -> 
         # exec, not the `sleep` lifecycle action: that one needs Kubernetes 1.30+.
         container["lifecycle"] = {"preStop": {"exec": {"command": ["sleep", str(PRE_STOP_SLEEP_SECONDS)]}}}
     else:
-        # The consumers have no HTTP health endpoint: they exit on a fatal error and the kubelet restarts them.
+        # The consumers answer probes on their metrics port: live while the event loop turns (a wedged process is
+        # restarted), ready while connected to NATS. A store outage fails neither: they hold and retry.
         container["ports"] = [{"name": "metrics", "containerPort": METRICS_PORT}]
+        container["readinessProbe"] = {"httpGet": {"path": "/readyz", "port": "metrics"}, "periodSeconds": 5}
+        container["livenessProbe"] = {
+            "httpGet": {"path": "/livez", "port": "metrics"},
+            "initialDelaySeconds": 10,
+            "periodSeconds": 10,
+            "failureThreshold": 3,
+        }
     return container
 
 

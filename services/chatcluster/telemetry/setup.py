@@ -23,7 +23,7 @@ import os
 import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from chatcluster import __version__
 from chatcluster.config import Settings
@@ -171,18 +171,42 @@ def metrics_exposition() -> tuple[bytes, str]:
 
 
 def serve_metrics(settings: Settings) -> bool:
-    """Serve /metrics on `metrics_host:metrics_port` from a daemon thread, for the process's lifetime.
-
-    A port already taken is logged, not fatal: the pipeline matters more than its gauges."""
+    """Serve /metrics (and /livez, /readyz) on `metrics_host:metrics_port` from daemon threads, for the process's
+    lifetime. A port already taken is logged, not fatal: the pipeline matters more than its gauges."""
     if settings.metrics_port == 0:
         return False
-    from prometheus_client import start_http_server
+    import threading
+    from socketserver import ThreadingMixIn
+    from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+    from prometheus_client import make_wsgi_app
+
+    from chatcluster.telemetry.health import HEALTH
+
+    metrics = make_wsgi_app()
+    probes = {"/livez": HEALTH.live, "/readyz": HEALTH.ready}
+
+    def app(environ: dict[str, Any], start_response: Any) -> Any:
+        probe = probes.get(environ.get("PATH_INFO", ""))
+        if probe is None:
+            return metrics(environ, start_response)
+        ok, reason = probe()
+        start_response("200 OK" if ok else "503 Service Unavailable", [("Content-Type", "text/plain")])
+        return [reason.encode()]
+
+    class Server(ThreadingMixIn, WSGIServer):
+        daemon_threads = True
+
+    class Quiet(WSGIRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            pass  # every scrape and probe would log a line
 
     where = (settings.metrics_host, settings.metrics_port)
     try:
-        start_http_server(settings.metrics_port, addr=settings.metrics_host)
+        server = make_server(*where, app, server_class=Server, handler_class=Quiet)
     except OSError as exc:
         log.error("cannot serve /metrics on %s:%s (%s); running without it", *where, exc)
         return False
+    threading.Thread(target=server.serve_forever, name="metrics", daemon=True).start()
     log.info("metrics at http://%s:%s/metrics", *where)
     return True

@@ -148,3 +148,9 @@ def test_the_scorer_runs_the_model_the_spec_chooses() -> None:
     assert {e["name"]: e.get("value") for e in container(scorer)["env"]}["CHATCLUSTER_SENTIMENT_MODEL"] == "vader"
     default = services.workload(REF, spec_of(), Component.SCORER)
     assert {e["name"]: e.get("value") for e in container(default)["env"]}["CHATCLUSTER_SENTIMENT_MODEL"] == "builtin"
+
+
+def test_consumers_are_probed_on_their_metrics_port() -> None:
+    persister = container(services.workload(REF, spec_of(), Component.PERSISTER))
+    assert persister["livenessProbe"]["httpGet"] == {"path": "/livez", "port": "metrics"}
+    assert persister["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "metrics"}
