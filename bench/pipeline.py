@@ -17,6 +17,7 @@ import asyncio
 import itertools
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import nats
@@ -69,6 +70,37 @@ async def bare_consumer_rate(js: nats.js.JetStreamContext, count: int) -> float:
     return count / (time.perf_counter() - started)
 
 
+@dataclass(frozen=True)
+class Drained:
+    first_counted_at: float  # when the store first counted anything
+    first_count: int  # how many it had counted then
+    finished: float  # when it had counted them all
+
+    def warm_rate(self, count: int) -> float:
+        """Messages per second after the first batch was counted (process start-up left out)."""
+        return (count - self.first_count) / max(self.finished - self.first_counted_at, 1e-9)
+
+
+async def drain(platform: Supervisor, settings: Settings, count: int) -> Drained:
+    """Start the scorer and the aggregator and wait until the store's statistics count all `count` messages."""
+    store = await open_store(settings)
+    try:
+        await platform.start_service("scorer")
+        await platform.start_service("aggregator")
+        first: tuple[float, int] | None = None
+        while True:
+            rows = await store.stats_messages(by_user=False, by_day=False, from_day=None, to_day=None, room_id=None)
+            done = rows[0].count if rows else 0
+            if done and first is None:
+                first = (time.perf_counter(), done)
+            if done >= count:
+                assert first is not None
+                return Drained(first[0], first[1], time.perf_counter())
+            await asyncio.sleep(0.1)
+    finally:
+        await store.close()
+
+
 async def main(count: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(data_dir=Path(tmp), model_home=MODEL_HOME, nats_url=f"nats://127.0.0.1:{free_port()}")
@@ -81,28 +113,14 @@ async def main(count: int) -> None:
             await publish_all(js, backlog(count))
             baseline = await bare_consumer_rate(js, count)
 
-            store = await open_store(settings)
             started = time.perf_counter()
-            await platform.start_service("scorer")
-            await platform.start_service("aggregator")
-            first_seen = None
-            while True:
-                rows = await store.stats_messages(by_user=False, by_day=False, from_day=None, to_day=None, room_id=None)
-                done = rows[0].count if rows else 0
-                if done and first_seen is None:
-                    first_seen = (time.perf_counter(), done)
-                if done >= count:
-                    break
-                await asyncio.sleep(0.2)
-            finished = time.perf_counter()
-            await store.close()
+            drained = await drain(platform, settings, count)
             await nc.close()
         finally:
             await platform.stop()
 
-    assert first_seen is not None
-    cold = count / (finished - started)
-    warm = (count - first_seen[1]) / max(finished - first_seen[0], 1e-9)
+    cold = count / (drained.finished - started)
+    warm = drained.warm_rate(count)
     print(f"backlog                        {count:10,d} messages in CHAT")
     print(f"scorer + aggregator (cold)     {cold:10,.0f} msg/s  (from process start to all counted)")
     print(f"scorer + aggregator (warm)     {warm:10,.0f} msg/s  (after the first batch was counted)")

@@ -6,7 +6,9 @@
   that accepts and discards the spans (the collector's cost is not ours to measure).
 
 Each setting gets a fresh NATS, store and backlog of the same messages, in the same run, so the ratios compare
-like with like. Usage: .venv/bin/python bench/telemetry.py [--messages 50000]
+like with like; the settings take turns for `--rounds` rounds and the median of each is reported, because two
+cores shared by NATS and two Python processes make single runs noisy.
+Usage: .venv/bin/python bench/telemetry.py [--messages 30000] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import statistics
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,11 +25,10 @@ from pathlib import Path
 import grpc
 import nats
 from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_service_pb2_grpc
-from pipeline import MODEL_HOME, backlog, publish_all
+from pipeline import MODEL_HOME, backlog, drain, publish_all
 
 from chatcluster.bus import ensure_streams
 from chatcluster.config import Settings
-from chatcluster.store import open_store
 from chatcluster.supervisor import Supervisor, free_port
 
 SETTINGS = {
@@ -72,46 +73,37 @@ async def drain_rate(count: int, env: dict[str, str]) -> float:
             await ensure_streams(js, settings)
             await publish_all(js, backlog(count))
             await nc.close()
-            store = await open_store(settings)
-            with environment(env):
-                await platform.start_service("scorer")
-                await platform.start_service("aggregator")
-            first: tuple[float, int] | None = None
-            while True:
-                rows = await store.stats_messages(by_user=False, by_day=False, from_day=None, to_day=None, room_id=None)
-                done = rows[0].count if rows else 0
-                if done and first is None:
-                    first = (time.perf_counter(), done)
-                if done >= count:
-                    break
-                await asyncio.sleep(0.1)
-            finished = time.perf_counter()
-            await store.close()
+            with environment(env):  # drain() starts the scorer and the aggregator
+                drained = await drain(platform, settings, count)
         finally:
             await platform.stop()
-    assert first is not None
-    return (count - first[1]) / max(finished - first[0], 1e-9)
+    return drained.warm_rate(count)
 
 
-async def main(count: int) -> None:
+async def main(count: int, rounds: int) -> None:
     server = grpc.aio.server()
     trace_service_pb2_grpc.add_TraceServiceServicer_to_server(DiscardingSink(), server)
     sink = f"http://127.0.0.1:{server.add_insecure_port('127.0.0.1:0')}"
     await server.start()
     try:
-        rates = {}
-        for name, env in SETTINGS.items():
-            resolved = {key: sink if value == "SINK" else value for key, value in env.items()}
-            rates[name] = await drain_rate(count, resolved)
+        runs: dict[str, list[float]] = {name: [] for name in SETTINGS}
+        for _ in range(rounds):
+            for name, env in SETTINGS.items():
+                resolved = {key: sink if value == "SINK" else value for key, value in env.items()}
+                runs[name].append(await drain_rate(count, resolved))
     finally:
         await server.stop(grace=None)
+    rates = {name: statistics.median(found) for name, found in runs.items()}
     baseline = rates["baseline (telemetry off)"]
-    print(f"backlog {count:,d} messages through scorer + aggregator (warm rate, same run)")
+    print(f"backlog {count:,d} messages through scorer + aggregator (warm rate, median of {rounds}, same run)")
     for name, rate in rates.items():
-        print(f"{name:<28} {rate:10,.0f} msg/s   ratio to baseline {rate / baseline:5.2f}")
+        spread = ", ".join(f"{r:,.0f}" for r in runs[name])
+        print(f"{name:<28} {rate:8,.0f} msg/s  ratio to baseline {rate / baseline:5.2f}  (runs: {spread})")
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--messages", type=int, default=50_000)
-    asyncio.run(main(parser.parse_args().messages))
+    parser.add_argument("--messages", type=int, default=30_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    arguments = parser.parse_args()
+    asyncio.run(main(arguments.messages, arguments.rounds))

@@ -29,10 +29,11 @@ DLQ_STREAM = "CHAT_DLQ"
 DLQ_SUBJECT_PREFIX = "chat.dlq."
 
 
-def chat_stream_config(settings: Settings) -> StreamConfig:
+def _event_stream(name: str, subjects: list[str], settings: Settings) -> StreamConfig:
+    """A stream of events: file storage, deduplicated on Nats-Msg-Id, replicated across the NATS cluster."""
     return StreamConfig(
-        name=CHAT_STREAM,
-        subjects=["chat.msg.>"],
+        name=name,
+        subjects=subjects,
         retention=RetentionPolicy.LIMITS,
         storage=StorageType.FILE,
         discard=DiscardPolicy.OLD,
@@ -40,19 +41,14 @@ def chat_stream_config(settings: Settings) -> StreamConfig:
         allow_direct=True,
         num_replicas=settings.stream_replicas,
     )
+
+
+def chat_stream_config(settings: Settings) -> StreamConfig:
+    return _event_stream(CHAT_STREAM, ["chat.msg.>"], settings)
 
 
 def scored_stream_config(settings: Settings) -> StreamConfig:
-    return StreamConfig(
-        name=SCORED_STREAM,
-        subjects=[f"{SCORED_SUBJECT_PREFIX}>"],
-        retention=RetentionPolicy.LIMITS,
-        storage=StorageType.FILE,
-        discard=DiscardPolicy.OLD,
-        duplicate_window=float(settings.dedup_window_seconds),
-        allow_direct=True,
-        num_replicas=settings.stream_replicas,
-    )
+    return _event_stream(SCORED_STREAM, [f"{SCORED_SUBJECT_PREFIX}>"], settings)
 
 
 def dlq_stream_config(settings: Settings) -> StreamConfig:
