@@ -17,10 +17,13 @@ import asyncio
 import itertools
 import tempfile
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import nats
+from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig
 
 from chatcluster.bus import CHAT_STREAM, ensure_streams
@@ -101,7 +104,9 @@ async def drain(platform: Supervisor, settings: Settings, count: int) -> Drained
         await store.close()
 
 
-async def main(count: int) -> None:
+@asynccontextmanager
+async def backlogged(count: int) -> AsyncIterator[tuple[Supervisor, Settings, JetStreamContext]]:
+    """A fresh nats-server and store with `count` message events waiting in CHAT, and no consumer yet."""
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(data_dir=Path(tmp), model_home=MODEL_HOME, nats_url=f"nats://127.0.0.1:{free_port()}")
         platform = Supervisor(settings, services=())
@@ -111,13 +116,17 @@ async def main(count: int) -> None:
             js = nc.jetstream(timeout=30)
             await ensure_streams(js, settings)
             await publish_all(js, backlog(count))
-            baseline = await bare_consumer_rate(js, count)
-
-            started = time.perf_counter()
-            drained = await drain(platform, settings, count)
+            yield platform, settings, js
             await nc.close()
         finally:
             await platform.stop()
+
+
+async def main(count: int) -> None:
+    async with backlogged(count) as (platform, settings, js):
+        baseline = await bare_consumer_rate(js, count)
+        started = time.perf_counter()
+        drained = await drain(platform, settings, count)
 
     cold = count / (drained.finished - started)
     warm = drained.warm_rate(count)

@@ -17,19 +17,12 @@ import argparse
 import asyncio
 import os
 import statistics
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import grpc
-import nats
 from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_service_pb2_grpc
-from pipeline import MODEL_HOME, backlog, drain, publish_all
-
-from chatcluster.bus import ensure_streams
-from chatcluster.config import Settings
-from chatcluster.supervisor import Supervisor, free_port
+from pipeline import backlogged, drain
 
 SETTINGS = {
     "baseline (telemetry off)": {"OTEL_SDK_DISABLED": "true"},
@@ -63,20 +56,9 @@ def environment(values: dict[str, str]) -> Iterator[None]:
 
 async def drain_rate(count: int, env: dict[str, str]) -> float:
     """Warm messages per second through scorer + aggregator (after the first batch is counted)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(data_dir=Path(tmp), model_home=MODEL_HOME, nats_url=f"nats://127.0.0.1:{free_port()}")
-        platform = Supervisor(settings, services=())
-        await platform.start()
-        try:
-            nc = await nats.connect(settings.nats_url)
-            js = nc.jetstream(timeout=30)
-            await ensure_streams(js, settings)
-            await publish_all(js, backlog(count))
-            await nc.close()
-            with environment(env):  # drain() starts the scorer and the aggregator
-                drained = await drain(platform, settings, count)
-        finally:
-            await platform.stop()
+    async with backlogged(count) as (platform, settings, _):
+        with environment(env):  # drain() starts the scorer and the aggregator
+            drained = await drain(platform, settings, count)
     return drained.warm_rate(count)
 
 
