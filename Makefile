@@ -39,6 +39,7 @@ operator: $(STAMP)
 
 test-deps: $(TEST_STAMP)
 	scripts/install-test-deps
+	$(BIN)/python -m chatcluster_operator.localkube install
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check services operator tests bench observability
