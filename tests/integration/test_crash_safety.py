@@ -39,6 +39,7 @@ async def test_killing_nats_server_loses_no_acknowledged_message(start_platform:
     await platform.kill("nats")
     async with httpx.AsyncClient() as http:
         unhealthy = await eventually(lambda: _status(http, f"{platform.gateway_url}/healthz", 503), timeout=20)
+        assert await _status(http, f"{platform.gateway_url}/livez", 200), "an outage of NATS is not the gateway's death"
         await platform.restart("nats")
         await eventually(lambda: _status(http, f"{platform.gateway_url}/healthz", 200), timeout=30)
     await sending

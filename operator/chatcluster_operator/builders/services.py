@@ -75,7 +75,7 @@ def _container(ref: ClusterRef, spec: ChatClusterSpec, component: Component) -> 
         container["ports"] = [{"name": "http", "containerPort": GATEWAY_PORT}]
         # /healthz answers 200 only while NATS and the store answer: right for readiness (take the pod out of
         # the Service), wrong for liveness (a store outage would restart every gateway at once). Liveness asks
-        # only whether the process still accepts connections.
+        # /livez, which only says the process still answers.
         container["readinessProbe"] = {
             "httpGet": {"path": "/healthz", "port": "http"},
             "periodSeconds": 5,
@@ -83,7 +83,7 @@ def _container(ref: ClusterRef, spec: ChatClusterSpec, component: Component) -> 
             "failureThreshold": 3,
         }
         container["livenessProbe"] = {
-            "tcpSocket": {"port": "http"},
+            "httpGet": {"path": "/livez", "port": "http"},
             "initialDelaySeconds": 10,
             "periodSeconds": 10,
             "failureThreshold": 6,

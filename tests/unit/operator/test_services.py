@@ -37,7 +37,7 @@ def test_the_gateway_runs_the_gateway_command_on_port_8000_with_health_probes() 
     assert gateway["ports"] == [{"name": "http", "containerPort": 8000}]
     assert gateway["readinessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
     # /healthz fails while the store is down: as liveness it would restart every gateway during an outage.
-    assert "httpGet" not in gateway["livenessProbe"]
+    assert gateway["livenessProbe"]["httpGet"] == {"path": "/livez", "port": "http"}
     assert env_of(gateway)["CHATCLUSTER_GATEWAY_HOST"]["value"] == "0.0.0.0"
 
 

@@ -9,6 +9,12 @@ from chatcluster.store import StoreUnavailable
 router = APIRouter(tags=["health"])
 
 
+@router.get("/livez", summary="200 while the process answers: what a liveness probe should ask")
+async def livez() -> JSONResponse:
+    # No dependency checks: a NATS or store outage must not restart every gateway at once.
+    return JSONResponse({"status": "live"})
+
+
 @router.get("/healthz", summary="200 only when the bus and the store answer")
 async def healthz(gw: GatewayDep) -> JSONResponse:
     problems: list[str] = []
