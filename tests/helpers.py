@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -111,3 +112,13 @@ async def all_stored_exactly_once(client: ChatClient, room_id: str, acked: list[
     stored = [m["message_id"] for m in await all_messages(client, room_id)]
     assert len(stored) == len(set(stored)), "a message was stored twice"
     assert set(stored) == set(acked), f"{len(set(acked) - set(stored))} acknowledged messages are missing"
+
+
+def stop_process(process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+    """SIGTERM, then SIGKILL if it has not exited within `timeout`; reaped either way."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

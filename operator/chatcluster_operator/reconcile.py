@@ -82,8 +82,9 @@ def refresh_status(api: ClusterApi, body: Mapping[str, Any]) -> ReconcileOutcome
     ref = _ref(body)
     spec = ChatClusterSpec.from_body(body.get("spec") or {})
     previous = dict(body.get("status") or {})
-    refusals = [] if spec.paused else decide(spec, _observe(api, ref)).refusals
-    return _publish(api, body, ref, spec, previous, refusals=refusals)
+    children = _observe(api, ref)
+    refusals = [] if spec.paused else decide(spec, children).refusals
+    return _publish(api, body, ref, spec, previous, refusals=refusals, children=children)
 
 
 def _prune(api: ClusterApi, ref: ClusterRef, desired: list[Manifest], service_monitor: bool) -> None:
@@ -111,8 +112,13 @@ def _apply(api: ClusterApi, manifest: Manifest, *, initial_replicas: int) -> Non
         api.apply(handover, field_manager=HANDOVER_FIELD_MANAGER)
     api.apply(manifest)
     if live is None:
-        start = {**manifest, "metadata": {"name": meta["name"], "namespace": meta["namespace"]}}
-        api.apply({**start, "spec": {"replicas": initial_replicas}}, field_manager=HANDOVER_FIELD_MANAGER)
+        start = {
+            "apiVersion": manifest["apiVersion"],
+            "kind": manifest["kind"],
+            "metadata": {"name": meta["name"], "namespace": meta["namespace"]},
+            "spec": {"replicas": initial_replicas},
+        }
+        api.apply(start, field_manager=HANDOVER_FIELD_MANAGER)
 
 
 def _publish(
@@ -123,10 +129,12 @@ def _publish(
     previous: dict[str, Any],
     *,
     refusals: list[Refusal],
+    children: list[Manifest] | None = None,
 ) -> ReconcileOutcome:
+    """Write the status computed from `children` (listed now unless given: after an apply they changed)."""
     gateway = api.get("v1", "Service", ref.namespace, workload_name(ref, Component.GATEWAY))
     observed = Observed(
-        workloads=[observe_workload(item) for item in _observe(api, ref)],
+        workloads=[observe_workload(item) for item in (children if children is not None else _observe(api, ref))],
         gateway_ingress=gateway_ingress(gateway) if gateway else None,
     )
     status = compute_status(

@@ -48,7 +48,7 @@ from chatcluster.supervisor import Supervisor, free_port
 from observability import catalogue, local_prometheus
 from observability.prometheus import rules
 from tests.conftest import platform_settings, require, unique_name
-from tests.helpers import eventually
+from tests.helpers import eventually, stop_process
 
 ROOT = Path(__file__).parents[2]
 DASHBOARDS = ROOT / "observability" / "dashboards"
@@ -270,12 +270,7 @@ async def prometheus(busy: Busy, tmp_path_factory: pytest.TempPathFactory) -> As
                 await _wait_until_scraping(prom, process, folder / "prometheus.log")
                 yield prom
             finally:
-                process.terminate()
-                try:
-                    process.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+                stop_process(process, timeout=20)
 
 
 async def _start_prometheus(config: Path, folder: Path, http: httpx.AsyncClient) -> tuple[subprocess.Popen[bytes], str]:

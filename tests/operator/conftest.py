@@ -19,6 +19,7 @@ import pytest
 from chatcluster_operator.localkube import BuildError, KubeClients, LocalKube, ensure_binaries, ensure_clients
 from chatcluster_operator.localkube.__main__ import install_crds
 from tests.conftest import require
+from tests.helpers import stop_process
 
 CHECKOUT = Path(__file__).resolve().parents[2]
 RESYNC_SECONDS = "3"  # the drift-correcting timer, short so the tests see hand edits put back quickly
@@ -100,12 +101,7 @@ def running_operator(kube: Kube, log_path: Path, *args: str, **env: str) -> Iter
     try:
         yield process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
 
 
 @pytest.fixture(scope="module")

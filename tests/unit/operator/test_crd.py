@@ -176,6 +176,7 @@ def test_storage_sizes_are_immutable_through_transition_rules() -> None:
 def test_every_replicas_field_is_at_least_one() -> None:
     replicas = [node for path, node in _nodes(_spec_schema()) if path.lower().endswith("replicas")]
     assert len(replicas) == 8  # six components, plus the autoscaler's min and max
+
     # A readable CEL message where a user types the count; nats has its own 1/3/5 rule on the parent object.
     def at_least_one(node: dict[str, Any]) -> bool:
         rules = node.get("x-kubernetes-validations", [])
