@@ -122,7 +122,9 @@ async def test_one_trace_covers_the_request_the_publish_and_every_consumer(
         if send is None:
             return []
         spans = [s for s in collector.spans if s.trace_id == send.trace_id]
-        done = {(s.service, s.kind) for s in spans} >= {("persister", CONSUMER), ("aggregator", CONSUMER)}
+        # Each process exports on its own schedule: wait for every span the test reads, not only the last hop's.
+        expected = {("gateway", SERVER), ("persister", CONSUMER), ("scorer", CONSUMER), ("scorer", PRODUCER)}
+        done = {(s.service, s.kind) for s in spans} >= expected | {("aggregator", CONSUMER)}
         return spans if done and any(s.name == "store record_aggregates" for s in spans) else []
 
     spans = await eventually(whole_trace, timeout=30)
