@@ -23,6 +23,7 @@ class Identity:
 
     user_id: int
     username: str
+    is_admin: bool = False
 
 
 def hash_password(password: str) -> str:
