@@ -67,15 +67,27 @@ def _pinned_ms(gw: Gateway, sent_at: datetime | None) -> int | None:
     return int(moment.timestamp() * 1000)
 
 
-async def _publish(gw: Gateway, event: MessageEvent, dedup_key: str) -> tuple[int, bool]:
+async def _publish(gw: Gateway, event: MessageEvent, dedup_key: str) -> MessageEvent | None:
+    """Publish; None when it is new, else the event JetStream already holds under `dedup_key`."""
     try:
         published = await publish_event(gw.js, event, dedup_key)
         if not published.duplicate:
-            return event.message.message_id, False
-        original = await event_at_sequence(gw.js, published.stream_sequence)
-        return original.message.message_id, True
+            return None
+        return await event_at_sequence(gw.js, published.stream_sequence)
     except (TimeoutError, NatsError) as exc:
         raise ApiError(503, f"the message bus is unavailable ({type(exc).__name__}); retry shortly") from exc
+
+
+def send_dedup_key(user_id: int, room_id: str, client_id: str | None, message_id: int) -> str:
+    """The Nats-Msg-Id of a send: a client_id is scoped to its user and room, so reusing it elsewhere sends anew.
+
+    User and room ids hold no ':', so the key is unambiguous though a client_id may hold one.
+    """
+    return f"{user_id}:{room_id}:{client_id}" if client_id else str(message_id)
+
+
+def same_send(original: Message, retry: Message) -> bool:
+    return (original.text, original.reply_to) == (retry.text, retry.reply_to)
 
 
 async def send_message(gw: Gateway, user: Identity, room_id: str, body: MessageSend) -> SendAccepted:
@@ -96,11 +108,17 @@ async def send_message(gw: Gateway, user: Identity, room_id: str, body: MessageS
         client_id=body.client_id,
     )
     event = MessageEvent(kind=EventKind.CREATED, event_id=message_id, message=message)
-    dedup_key = f"{user.user_id}:{body.client_id}" if body.client_id else str(message_id)
-    accepted_id, duplicate = await _publish(gw, event, dedup_key)
-    if not duplicate:
+    original = await _publish(gw, event, send_dedup_key(user.user_id, room_id, body.client_id, message_id))
+    if original is None:
         instruments().accepted.add(1)
-    return SendAccepted(message_id=accepted_id, room_id=room_id, duplicate=duplicate)
+        return SendAccepted(message_id=message_id, room_id=room_id, duplicate=False)
+    if not same_send(original.message, message):
+        raise ApiError(
+            409,
+            f"client_id '{body.client_id}' was already used in room '{room_id}' for a different message "
+            f"({original.message.message_id}); use a new client_id for a new message",
+        )
+    return SendAccepted(message_id=original.message.message_id, room_id=room_id, duplicate=True)
 
 
 async def _own_message(gw: Gateway, user: Identity, room_id: str, message_id: int) -> Message:
