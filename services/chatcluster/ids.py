@@ -17,6 +17,8 @@ SEQUENCE_BITS = 12
 MAX_WORKER = (1 << WORKER_BITS) - 1
 MAX_SEQUENCE = (1 << SEQUENCE_BITS) - 1
 TIMESTAMP_SHIFT = WORKER_BITS + SEQUENCE_BITS
+# The last millisecond an id can carry: 41 bits past EPOCH_MS (in 2094), so an id stays below 2**63.
+MAX_ID_MS = EPOCH_MS + (1 << (63 - TIMESTAMP_SHIFT)) - 1
 
 # Ten days per bucket, as Discord sized theirs: a room sending 10 messages a
 # second for ten days writes ~8.6M rows of ~1 KB, which keeps a Cassandra

@@ -15,7 +15,7 @@ from chatcluster.gateway.context import Gateway
 from chatcluster.gateway.errors import ApiError, not_found
 from chatcluster.gateway.schemas import MessageEdit, MessageOut, MessageSend, SendAccepted
 from chatcluster.gateway.security import Identity
-from chatcluster.ids import id_timestamp_ms
+from chatcluster.ids import EPOCH_MS, MAX_ID_MS, id_timestamp_ms
 from chatcluster.models import EventKind, Message, MessageEvent, Room, membership_subject
 from chatcluster.telemetry.instruments import instruments
 
@@ -64,7 +64,12 @@ def _pinned_ms(gw: Gateway, sent_at: datetime | None) -> int | None:
     if not gw.settings.test_clock:
         raise ApiError(400, "sent_at is only accepted by a gateway running with the test clock")
     moment = sent_at if sent_at.tzinfo else sent_at.replace(tzinfo=UTC)
-    return int(moment.timestamp() * 1000)
+    ms = int(moment.timestamp() * 1000)
+    if not EPOCH_MS <= ms <= MAX_ID_MS:
+        # An id minted outside these bounds would not fit in 63 bits, or would sort before every other.
+        first, last = (datetime.fromtimestamp(m / 1000, tz=UTC).isoformat() for m in (EPOCH_MS, MAX_ID_MS))
+        raise ApiError(422, f"sent_at must lie between {first} and {last}, the times a message id can carry")
+    return ms
 
 
 async def _publish(gw: Gateway, event: MessageEvent, dedup_key: str) -> MessageEvent | None:

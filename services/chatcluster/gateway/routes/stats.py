@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Annotated
 
@@ -23,6 +23,7 @@ from chatcluster.models import ROOM_ID_PATTERN, DeadLetter, RoomKind
 router = APIRouter(prefix="/v1/stats", tags=["stats"], dependencies=[Depends(get_current_user)])
 
 MAX_SENTIMENT_POINTS = 5000
+DEFAULT_SENTIMENT_SPAN_MS = 86_400_000
 RATE_WINDOW_SECONDS = 60
 
 
@@ -130,15 +131,16 @@ async def sentiment(
     to: Annotated[datetime | None, Query(description="Default: now")] = None,
     step: Step = Step.MINUTE,
 ) -> SentimentSeries:
-    end = to or datetime.now(UTC)
-    start = from_ or end - timedelta(days=1)
-    if _ms(start) >= _ms(end):
+    # Integer milliseconds, never datetime arithmetic: `to=0001-01-01T00:00:00Z` minus a day would overflow.
+    end_ms = _ms(to or datetime.now(UTC))
+    start_ms = _ms(from_) if from_ else end_ms - DEFAULT_SENTIMENT_SPAN_MS
+    if start_ms >= end_ms:
         raise ApiError(400, "'from' must be before 'to'")
     step_ms = STEP_MS[step]
-    if (_ms(end) - _ms(start)) // step_ms > MAX_SENTIMENT_POINTS:
+    if (end_ms - start_ms) // step_ms > MAX_SENTIMENT_POINTS:
         raise ApiError(400, f"too many points: at most {MAX_SENTIMENT_POINTS} steps of a {step}; use a larger step")
     await _check_room(gw, user, room)
-    points = await gw.store.stats_sentiment(room_id=room, from_ms=_ms(start), to_ms=_ms(end), step_ms=step_ms)
+    points = await gw.store.stats_sentiment(room_id=room, from_ms=start_ms, to_ms=end_ms, step_ms=step_ms)
     return SentimentSeries(room=room, step=step, points=points)
 
 
