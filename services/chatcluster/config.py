@@ -45,6 +45,11 @@ class Settings(BaseSettings):
         default=256, ge=1, description="Per-client outbound queue before a slow client is dropped."
     )
     room_member_limit: int = Field(default=1000, ge=2)
+    max_body_bytes: int = Field(
+        default=64 * 1024,
+        ge=1024,
+        description="Largest request body the gateway reads; larger ones get 413 before they are read.",
+    )
 
     dedup_window_seconds: int = Field(
         default=600, ge=1, description="JetStream duplicate window for client_id retries."

@@ -18,6 +18,7 @@ from chatcluster.config import Settings, get_settings
 from chatcluster.gateway.context import Gateway
 from chatcluster.gateway.errors import ApiError, describe_validation_errors
 from chatcluster.gateway.hub import Hub
+from chatcluster.gateway.limits import BodyLimit
 from chatcluster.gateway.ratelimit import RateLimiter
 from chatcluster.gateway.routes import auth, health, messages, rooms, stats, ws
 from chatcluster.ids import SnowflakeGenerator
@@ -90,5 +91,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return Response(body, media_type=content_type)
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     instrument_fastapi(app)
     return app
