@@ -59,6 +59,27 @@ class User(BaseModel):
     username: str
     password_hash: str = Field(exclude=True, repr=False)
     created_at: datetime
+    is_admin: bool = Field(default=False, description="A platform admin (granted with `chatcluster admin grant`)")
+    deleted: bool = Field(
+        default=False, description="A deleted account: no password, no sessions, its username kept reserved"
+    )
+
+
+class UserSession(BaseModel):
+    """A signed-in client: it holds the refresh token; the store keeps only the secret's sha256.
+
+    Its expiry slides: each refresh moves `expires_at` to the refresh time plus the session TTL.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    session_id: Snowflake
+    user_id: Snowflake
+    secret_hash: str = Field(exclude=True, repr=False)
+    created_at: datetime
+    last_used_at: datetime
+    expires_at: datetime
+    user_agent: str = ""
 
 
 class Room(BaseModel):

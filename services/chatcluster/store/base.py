@@ -8,12 +8,13 @@ wins, so a redelivered or replayed event never changes the outcome.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
 from chatcluster.aggregation import MessageCountRow, SentimentRow, TopEntry, TopKind
 from chatcluster.errors import Unavailable
-from chatcluster.models import Member, Message, MessageEvent, Room, ScoredEvent, User
+from chatcluster.models import Member, Message, MessageEvent, Room, ScoredEvent, User, UserSession
 
 
 class StoreUnavailable(Unavailable):
@@ -40,7 +41,37 @@ class Store(Protocol):
 
     async def get_user(self, user_id: int) -> User | None: ...
 
-    async def get_user_by_name(self, username: str) -> User | None: ...
+    async def get_user_by_name(self, username: str) -> User | None:
+        """The user holding this username, whatever its case; a deleted account still holds it."""
+
+    async def set_password_hash(self, user_id: int, password_hash: str) -> bool:
+        """Replace a live user's password hash; False if there is no such live user."""
+
+    async def set_admin(self, user_id: int, is_admin: bool) -> bool:
+        """Grant or revoke the platform admin role; False if there is no such live user."""
+
+    async def delete_user(self, user_id: int) -> bool:
+        """Tombstone the account: password hash wiped, admin role dropped, username kept reserved.
+
+        False if there is no such live user. Sessions and memberships are the caller's to end."""
+
+    # -- sessions: revoking one deletes it, so a session found is a session not revoked ------------
+
+    async def create_session(self, session: UserSession) -> None: ...
+
+    async def get_session(self, session_id: int) -> UserSession | None: ...
+
+    async def touch_session(self, session: UserSession) -> bool:
+        """Save a session's new `last_used_at` and `expires_at`; False (and nothing saved) if it was revoked."""
+
+    async def sessions_of(self, user_id: int, now: datetime) -> list[UserSession]:
+        """The user's sessions that expire after `now`, oldest first."""
+
+    async def revoke_session(self, session_id: int) -> bool:
+        """End one session; False if it did not exist."""
+
+    async def revoke_sessions(self, user_id: int, keep: int | None = None) -> list[int]:
+        """End every session of the user except `keep`; the ids ended."""
 
     async def create_room(self, room: Room) -> bool:
         """Insert the room; False if a room with that id exists."""

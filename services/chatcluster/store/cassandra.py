@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import re
 import uuid
 from collections import Counter
@@ -39,7 +40,18 @@ from chatcluster.aggregation import (
     words_of,
 )
 from chatcluster.ids import bucket_of, id_timestamp_ms
-from chatcluster.models import EventKind, Member, Message, MessageEvent, Room, RoomKind, ScoredEvent, Sentiment, User
+from chatcluster.models import (
+    EventKind,
+    Member,
+    Message,
+    MessageEvent,
+    Room,
+    RoomKind,
+    ScoredEvent,
+    Sentiment,
+    User,
+    UserSession,
+)
 from chatcluster.store.base import JoinResult, StoreUnavailable
 from chatcluster.store.cassandra_schema import KEYSPACE_CQL, LOCK_TABLE, MIGRATIONS, MIGRATIONS_TABLE
 
@@ -263,34 +275,166 @@ class CassandraStore:
         if not claimed[0][0]:
             return False
         await self._q(
-            "INSERT INTO users (user_id, username, password_hash, created_ms) VALUES (?, ?, ?, ?)",
+            "INSERT INTO users (user_id, username, password_hash, created_ms, is_admin, deleted) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
             user.user_id,
             user.username,
             user.password_hash,
             _ms(user.created_at),
+            user.is_admin,
+            user.deleted,
         )
         return True
 
-    async def get_user(self, user_id: int) -> User | None:
-        rows = await self._q(
-            "SELECT user_id, username, password_hash, created_ms FROM users WHERE user_id = ?", user_id
-        )
-        return (
-            None
-            if not rows
-            else User(user_id=rows[0][0], username=rows[0][1], password_hash=rows[0][2], created_at=_dt(rows[0][3]))
+    @staticmethod
+    def _user(row: Any) -> User:
+        return User(
+            user_id=row.user_id,
+            username=row.username,
+            password_hash=row.password_hash or "",
+            created_at=_dt(row.created_ms),
+            is_admin=bool(row.is_admin),
+            deleted=bool(row.deleted),
         )
 
-    async def get_user_by_name(self, username: str) -> User | None:
+    async def get_user(self, user_id: int) -> User | None:
         rows = await self._q(
-            "SELECT user_id, username, password_hash, created_ms FROM users_by_name WHERE username_key = ?",
-            username.lower(),
+            "SELECT user_id, username, password_hash, created_ms, is_admin, deleted FROM users WHERE user_id = ?",
+            user_id,
         )
-        return (
-            None
-            if not rows
-            else User(user_id=rows[0][0], username=rows[0][1], password_hash=rows[0][2], created_at=_dt(rows[0][3]))
+        return self._user(rows[0]) if rows else None
+
+    async def get_user_by_name(self, username: str) -> User | None:
+        rows = await self._q("SELECT user_id FROM users_by_name WHERE username_key = ?", username.lower())
+        return await self.get_user(rows[0].user_id) if rows else None
+
+    async def _set_password_hash(self, user: User, password_hash: str) -> None:
+        # users_by_name keeps a copy from registration: no superseded hash may stay behind there.
+        await self._many(
+            [
+                self._q("UPDATE users SET password_hash = ? WHERE user_id = ?", password_hash, user.user_id),
+                self._q(
+                    "UPDATE users_by_name SET password_hash = ? WHERE username_key = ?",
+                    password_hash,
+                    user.username.lower(),
+                ),
+            ]
         )
+
+    async def _live_user(self, user_id: int) -> User | None:
+        user = await self.get_user(user_id)
+        return None if user is None or user.deleted else user
+
+    async def set_password_hash(self, user_id: int, password_hash: str) -> bool:
+        user = await self._live_user(user_id)
+        if user is not None:
+            await self._set_password_hash(user, password_hash)
+        return user is not None
+
+    async def set_admin(self, user_id: int, is_admin: bool) -> bool:
+        user = await self._live_user(user_id)
+        if user is not None:
+            await self._q("UPDATE users SET is_admin = ? WHERE user_id = ?", is_admin, user_id)
+        return user is not None
+
+    async def delete_user(self, user_id: int) -> bool:
+        user = await self._live_user(user_id)
+        if user is not None:
+            await self._q("UPDATE users SET is_admin = false, deleted = true WHERE user_id = ?", user_id)
+            await self._set_password_hash(user, "")
+        return user is not None
+
+    # -- sessions: plain inserts, then compare-and-set, so a refresh never revives a revoked one --------
+
+    @staticmethod
+    def _session_ttl(session: UserSession) -> int:
+        return max(1, math.ceil((session.expires_at - datetime.now(UTC)).total_seconds()))
+
+    async def create_session(self, session: UserSession) -> None:
+        ttl = self._session_ttl(session)
+        await self._q(
+            "INSERT INTO sessions (session_id, user_id, secret_hash, created_ms, last_used_ms, expires_ms, user_agent) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) USING TTL ?",
+            session.session_id,
+            session.user_id,
+            session.secret_hash,
+            _ms(session.created_at),
+            _ms(session.last_used_at),
+            _ms(session.expires_at),
+            session.user_agent,
+            ttl,
+        )
+        await self._q(
+            "INSERT INTO sessions_by_user (user_id, session_id) VALUES (?, ?) USING TTL ?",
+            session.user_id,
+            session.session_id,
+            ttl,
+        )
+
+    async def get_session(self, session_id: int) -> UserSession | None:
+        rows = await self._q(
+            "SELECT session_id, user_id, secret_hash, created_ms, last_used_ms, expires_ms, user_agent "
+            "FROM sessions WHERE session_id = ?",
+            session_id,
+        )
+        if not rows:
+            return None
+        row = rows[0]
+        return UserSession(
+            session_id=row.session_id,
+            user_id=row.user_id,
+            secret_hash=row.secret_hash,
+            created_at=_dt(row.created_ms),
+            last_used_at=_dt(row.last_used_ms),
+            expires_at=_dt(row.expires_ms),
+            user_agent=row.user_agent or "",
+        )
+
+    async def touch_session(self, session: UserSession) -> bool:
+        # Every column is written again: a TTL applies per column, and the whole row must live on.
+        ttl = self._session_ttl(session)
+        applied = await self._q(
+            "UPDATE sessions USING TTL ? SET user_id = ?, secret_hash = ?, created_ms = ?, last_used_ms = ?, "
+            "expires_ms = ?, user_agent = ? WHERE session_id = ? IF EXISTS",
+            ttl,
+            session.user_id,
+            session.secret_hash,
+            _ms(session.created_at),
+            _ms(session.last_used_at),
+            _ms(session.expires_at),
+            session.user_agent,
+            session.session_id,
+        )
+        if not applied[0][0]:
+            return False
+        await self._q(
+            "INSERT INTO sessions_by_user (user_id, session_id) VALUES (?, ?) USING TTL ?",
+            session.user_id,
+            session.session_id,
+            ttl,
+        )
+        return True
+
+    async def sessions_of(self, user_id: int, now: datetime) -> list[UserSession]:
+        rows = await self._q("SELECT session_id FROM sessions_by_user WHERE user_id = ?", user_id)
+        found = await self._many(self.get_session(r.session_id) for r in rows)
+        live = [s for s in found if s is not None and s.user_id == user_id and s.expires_at > now]
+        return sorted(live, key=lambda s: (s.created_at, s.session_id))
+
+    async def _end_session(self, user_id: int, session_id: int) -> bool:
+        ended = await self._q("DELETE FROM sessions WHERE session_id = ? IF EXISTS", session_id)
+        await self._q("DELETE FROM sessions_by_user WHERE user_id = ? AND session_id = ?", user_id, session_id)
+        return bool(ended[0][0])
+
+    async def revoke_session(self, session_id: int) -> bool:
+        session = await self.get_session(session_id)
+        return session is not None and await self._end_session(session.user_id, session_id)
+
+    async def revoke_sessions(self, user_id: int, keep: int | None = None) -> list[int]:
+        rows = await self._q("SELECT session_id FROM sessions_by_user WHERE user_id = ?", user_id)
+        ids = [r.session_id for r in rows if r.session_id != keep]
+        ended = await self._many(self._end_session(user_id, session_id) for session_id in ids)
+        return sorted(session_id for session_id, done in zip(ids, ended, strict=True) if done)
 
     async def create_room(self, room: Room) -> bool:
         created = await self._q(

@@ -60,6 +60,17 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     ("""CREATE CUSTOM INDEX IF NOT EXISTS messages_words_sai ON messages (words) USING 'StorageAttachedIndex'""",),
     # Seats in a room are reserved by compare-and-set on this count.
     ("""ALTER TABLE rooms ADD IF NOT EXISTS member_count int""",),
+    # Accounts and sessions: `users` is the one place of a user's mutable fields (users_by_name maps a
+    # name to its id); sessions expire through their TTL, renewed with every refresh.
+    (
+        """ALTER TABLE users ADD IF NOT EXISTS is_admin boolean""",
+        """ALTER TABLE users ADD IF NOT EXISTS deleted boolean""",
+        """CREATE TABLE IF NOT EXISTS sessions (
+            session_id bigint PRIMARY KEY, user_id bigint, secret_hash text, created_ms bigint,
+            last_used_ms bigint, expires_ms bigint, user_agent text)""",
+        """CREATE TABLE IF NOT EXISTS sessions_by_user (
+            user_id bigint, session_id bigint, PRIMARY KEY ((user_id), session_id))""",
+    ),
 )
 
 MIGRATIONS_TABLE = "CREATE TABLE IF NOT EXISTS schema_migrations (version int PRIMARY KEY, applied_ms bigint)"

@@ -29,7 +29,17 @@ from chatcluster.aggregation import (
     words_of,
 )
 from chatcluster.ids import bucket_of
-from chatcluster.models import Member, Message, MessageEvent, Room, RoomKind, ScoredEvent, Sentiment, User
+from chatcluster.models import (
+    Member,
+    Message,
+    MessageEvent,
+    Room,
+    RoomKind,
+    ScoredEvent,
+    Sentiment,
+    User,
+    UserSession,
+)
 from chatcluster.store.base import JoinResult, StoreUnavailable
 
 MIGRATIONS: tuple[str, ...] = (
@@ -102,6 +112,20 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE VIRTUAL TABLE message_search USING fts5(text, room_id UNINDEXED, tokenize = 'unicode61');
     INSERT INTO message_search (rowid, text, room_id) SELECT message_id, text, room_id FROM messages WHERE deleted = 0;
+    """,
+    """
+    ALTER TABLE users ADD COLUMN is_admin INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE users ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE sessions (
+        session_id INTEGER PRIMARY KEY,
+        user_id INTEGER NOT NULL,
+        secret_hash TEXT NOT NULL,
+        created_ms INTEGER NOT NULL,
+        last_used_ms INTEGER NOT NULL,
+        expires_ms INTEGER NOT NULL,
+        user_agent TEXT NOT NULL
+    );
+    CREATE INDEX sessions_by_user ON sessions (user_id, session_id);
     """,
 )
 
@@ -179,6 +203,20 @@ def _user(row: sqlite3.Row) -> User:
         username=row["username"],
         password_hash=row["password_hash"],
         created_at=_dt(row["created_ms"]),
+        is_admin=bool(row["is_admin"]),
+        deleted=bool(row["deleted"]),
+    )
+
+
+def _session(row: sqlite3.Row) -> UserSession:
+    return UserSession(
+        session_id=row["session_id"],
+        user_id=row["user_id"],
+        secret_hash=row["secret_hash"],
+        created_at=_dt(row["created_ms"]),
+        last_used_at=_dt(row["last_used_ms"]),
+        expires_at=_dt(row["expires_ms"]),
+        user_agent=row["user_agent"],
     )
 
 
@@ -279,8 +317,9 @@ class SqliteStore:
     async def create_user(self, user: User) -> bool:
         async with self._write() as db:
             cur = await db.execute(
-                "INSERT INTO users VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                (user.user_id, user.username, user.password_hash, _ms(user.created_at)),
+                "INSERT INTO users (user_id, username, password_hash, created_ms, is_admin, deleted) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (user.user_id, user.username, user.password_hash, _ms(user.created_at), user.is_admin, user.deleted),
             )
             return cur.rowcount == 1
 
@@ -291,6 +330,74 @@ class SqliteStore:
     async def get_user_by_name(self, username: str) -> User | None:
         row = await self._one("SELECT * FROM users WHERE username = ?", (username,))
         return None if row is None else _user(row)
+
+    async def _update_live_user(self, user_id: int, assignments: str, params: Sequence[Any]) -> bool:
+        async with self._write() as db:
+            cur = await db.execute(
+                f"UPDATE users SET {assignments} WHERE user_id = ? AND deleted = 0", (*params, user_id)
+            )
+            return cur.rowcount == 1
+
+    async def set_password_hash(self, user_id: int, password_hash: str) -> bool:
+        return await self._update_live_user(user_id, "password_hash = ?", (password_hash,))
+
+    async def set_admin(self, user_id: int, is_admin: bool) -> bool:
+        return await self._update_live_user(user_id, "is_admin = ?", (is_admin,))
+
+    async def delete_user(self, user_id: int) -> bool:
+        return await self._update_live_user(user_id, "password_hash = '', is_admin = 0, deleted = 1", ())
+
+    async def create_session(self, session: UserSession) -> None:
+        async with self._write() as db:
+            # Cassandra's TTL drops expired sessions; here a user's new sign-in clears their expired ones.
+            await db.execute(
+                "DELETE FROM sessions WHERE user_id = ? AND expires_ms <= ?", (session.user_id, _ms(session.created_at))
+            )
+            await db.execute(
+                "INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    session.session_id,
+                    session.user_id,
+                    session.secret_hash,
+                    _ms(session.created_at),
+                    _ms(session.last_used_at),
+                    _ms(session.expires_at),
+                    session.user_agent,
+                ),
+            )
+
+    async def get_session(self, session_id: int) -> UserSession | None:
+        row = await self._one("SELECT * FROM sessions WHERE session_id = ?", (session_id,))
+        return None if row is None else _session(row)
+
+    async def touch_session(self, session: UserSession) -> bool:
+        async with self._write() as db:
+            cur = await db.execute(
+                "UPDATE sessions SET last_used_ms = ?, expires_ms = ? WHERE session_id = ?",
+                (_ms(session.last_used_at), _ms(session.expires_at), session.session_id),
+            )
+            return cur.rowcount == 1
+
+    async def sessions_of(self, user_id: int, now: datetime) -> list[UserSession]:
+        rows = await self._all(
+            "SELECT * FROM sessions WHERE user_id = ? AND expires_ms > ? ORDER BY created_ms, session_id",
+            (user_id, _ms(now)),
+        )
+        return [_session(r) for r in rows]
+
+    async def revoke_session(self, session_id: int) -> bool:
+        async with self._write() as db:
+            cur = await db.execute("DELETE FROM sessions WHERE session_id = ?", (session_id,))
+            return cur.rowcount == 1
+
+    async def revoke_sessions(self, user_id: int, keep: int | None = None) -> list[int]:
+        async with (
+            self._write() as db,
+            db.execute(
+                "DELETE FROM sessions WHERE user_id = ? AND session_id IS NOT ? RETURNING session_id", (user_id, keep)
+            ) as cur,
+        ):
+            return sorted(row[0] for row in await cur.fetchall())
 
     async def create_room(self, room: Room) -> bool:
         async with self._write() as db:
