@@ -8,7 +8,8 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -17,6 +18,7 @@ from chatcluster.bus import connect, ensure_streams
 from chatcluster.config import Settings, get_settings
 from chatcluster.gateway.context import Gateway
 from chatcluster.gateway.errors import ApiError, describe_validation_errors
+from chatcluster.gateway.headers import SecurityHeaders, docs_policy
 from chatcluster.gateway.hub import Hub
 from chatcluster.gateway.limits import BodyLimit
 from chatcluster.gateway.ratelimit import RateLimiter
@@ -58,7 +60,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         summary="Real-time chat with a live analytics pipeline.",
         lifespan=lifespan,
+        docs_url=None,  # served below, with a Content-Security-Policy that allows its inline script by hash
+        redoc_url=None,
     )
+    docs_html = bytes(get_swagger_ui_html(openapi_url="/openapi.json", title="ChatCluster API").body).decode()
 
     @app.exception_handler(ApiError)
     async def api_error(_request: Request, exc: ApiError) -> JSONResponse:
@@ -85,6 +90,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def index() -> FileResponse:
         return FileResponse(STATIC_DIR / "index.html")
 
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return HTMLResponse(docs_html)
+
     @app.get("/metrics", include_in_schema=False)
     def metrics() -> Response:  # a plain def: FastAPI runs it on a worker thread, off the event loop
         body, content_type = metrics_exposition()
@@ -92,5 +101,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders, policies={"/docs": docs_policy(docs_html)})  # outermost: on every answer
     instrument_fastapi(app)
     return app
