@@ -32,7 +32,7 @@ def desired_objects(
         *nats.services(ref),
         cassandra.service(ref),
         services.gateway_service(ref, spec),
-        observability.consumer_metrics_service(ref, spec),
+        observability.pods_metrics_service(ref, spec),
         nats.statefulset(ref, spec),
         cassandra.statefulset(ref, spec),
         migration_job(ref, spec),

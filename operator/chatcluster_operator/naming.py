@@ -25,7 +25,7 @@ COMPONENT_LABEL = "app.kubernetes.io/component"
 PART_OF_LABEL = "app.kubernetes.io/part-of"
 MANAGED_BY_LABEL = "app.kubernetes.io/managed-by"
 VERSION_LABEL = "app.kubernetes.io/version"
-# Pods of the JetStream consumers carry it: the `<name>-metrics` Service selects them for scraping.
+# Pods of the gateway and the JetStream consumers carry it: the `<name>-metrics` Service selects them for scraping.
 METRICS_POD_LABEL = f"{GROUP}/metrics"
 # Services a ServiceMonitor scrapes carry it.
 METRICS_SERVICE_LABEL = f"{GROUP}/metrics-service"

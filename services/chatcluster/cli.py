@@ -108,11 +108,12 @@ def gateway() -> None:
     import uvicorn
 
     from chatcluster.gateway.app import create_app
-    from chatcluster.telemetry.setup import setup_telemetry
+    from chatcluster.telemetry.setup import serve_metrics, setup_telemetry
 
     settings = get_settings()
     setup_logging("gateway")
-    setup_telemetry("gateway", settings)  # /metrics is served on the gateway's own port
+    setup_telemetry("gateway", settings)
+    serve_metrics(settings, probes=False)  # on the metrics port, not on the public API port
     uvicorn.run(
         create_app(settings),
         host=settings.gateway_host,

@@ -5,10 +5,10 @@ Each service is its own process, as in a cluster. A child that dies is
 restarted with backoff; Ctrl-C or SIGTERM stops them all, newest first, so the
 next start finds every acknowledged message in JetStream and the store.
 
-Every service exposes Prometheus metrics: the gateway at `/metrics` on its own
-port, the others on a free port each (`CHATCLUSTER_METRICS_PORT`, chosen here so
-several platforms can share a machine); `metrics_urls` lists them and `make up`
-prints them. nats-server's own monitoring endpoint (JSON) is `nats_monitoring_url`.
+Every service exposes Prometheus metrics at `/metrics` on a free port of its own
+(`CHATCLUSTER_METRICS_PORT`, chosen here so several platforms can share a
+machine), the gateway too: never on the public API port. `metrics_urls` lists
+them and `make up` prints them. nats-server's own monitoring endpoint (JSON) is `nats_monitoring_url`.
 """
 
 from __future__ import annotations
@@ -121,10 +121,7 @@ class Supervisor:
     @property
     def metrics_urls(self) -> dict[str, str]:
         """Where Prometheus (or a person) scrapes each service, by service name."""
-        urls = {name: f"http://{METRICS_HOST}:{port}/metrics" for name, port in self.metrics_ports.items()}
-        if "gateway" in self.services or "gateway" in self.children:
-            urls = {"gateway": f"{self.gateway_url}/metrics", **urls}
-        return urls
+        return {name: f"http://{METRICS_HOST}:{port}/metrics" for name, port in self.metrics_ports.items()}
 
     @property
     def nats_monitoring_url(self) -> str:
@@ -132,8 +129,8 @@ class Supervisor:
         return f"http://127.0.0.1:{self.nats_monitoring_port}"
 
     def _metrics_port(self, name: str) -> int | None:
-        """A free port per non-HTTP service, kept across its restarts; none when metrics are off."""
-        if name == "gateway" or self.settings.metrics_port == 0:
+        """A free port per service, kept across its restarts; none when metrics are off."""
+        if self.settings.metrics_port == 0:
             return None
         if name not in self.metrics_ports:
             self.metrics_ports[name] = free_port()

@@ -212,3 +212,15 @@ async def test_each_consumer_answers_its_liveness_and_readiness_probes_on_the_me
 
             await eventually(not_ready)
             assert (await http.get(f"{base}/livez")).status_code == 200, f"{name} must stay live while NATS is away"
+
+
+async def test_the_gateway_serves_metrics_on_its_metrics_port_and_not_on_the_public_api_port(
+    shared_platform: Supervisor,
+) -> None:
+    async with httpx.AsyncClient(timeout=5) as http:
+        public = await http.get(f"{shared_platform.gateway_url}/metrics")
+        private = await http.get(shared_platform.metrics_urls["gateway"])
+    assert public.status_code == 404
+    assert private.status_code == 200
+    assert "chatcluster_messages_accepted_total" in private.text
+    assert not shared_platform.metrics_urls["gateway"].startswith(shared_platform.gateway_url)

@@ -26,7 +26,7 @@ from chatcluster_operator.spec import ChatClusterSpec
 NATS_CLIENT_PORT = 4222
 CQL_PORT = 9042
 GATEWAY_PORT = 8000
-METRICS_PORT = 9464  # the persister, scorer and aggregator serve /metrics here; the gateway on GATEWAY_PORT
+METRICS_PORT = 9464  # every service serves /metrics here, the gateway too: its API port does not answer /metrics
 KEYSPACE = "chatcluster"
 DATA_DIR = "/var/lib/chatcluster/data"  # an emptyDir: the root filesystem is read-only
 
@@ -83,7 +83,7 @@ def service_env(ref: ClusterRef, spec: ChatClusterSpec, component: Component) ->
             {"name": "CHATCLUSTER_GATEWAY_HOST", "value": "0.0.0.0"},  # the image says so too; a pod must listen
             {"name": "CHATCLUSTER_GATEWAY_PORT", "value": str(GATEWAY_PORT)},
         ]
-    elif component in CONSUMERS:
+    if component is Component.GATEWAY or component in CONSUMERS:
         env += [
             {"name": "CHATCLUSTER_METRICS_HOST", "value": "0.0.0.0"},
             {"name": "CHATCLUSTER_METRICS_PORT", "value": str(METRICS_PORT)},

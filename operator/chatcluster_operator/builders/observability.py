@@ -1,4 +1,4 @@
-"""What makes a ChatCluster observable: Grafana dashboards as ConfigMaps, the consumers' metrics Service and a
+"""What makes a ChatCluster observable: Grafana dashboards as ConfigMaps, the services' metrics Service and a
 Prometheus Operator ServiceMonitor.
 
 Pods also carry `prometheus.io/*` annotations, so a Prometheus using annotation-based discovery needs nothing
@@ -52,8 +52,9 @@ def dashboard_config_maps(ref: ClusterRef, spec: ChatClusterSpec, dashboards: Ma
     ]
 
 
-def consumer_metrics_service(ref: ClusterRef, spec: ChatClusterSpec) -> Manifest:
-    """Headless: Prometheus scrapes every consumer pod, which a load-balanced address would not let it do."""
+def pods_metrics_service(ref: ClusterRef, spec: ChatClusterSpec) -> Manifest:
+    """The metrics port of every gateway and consumer pod. Headless: Prometheus scrapes every pod, which a
+    load-balanced address would not let it do."""
     return {
         "apiVersion": "v1",
         "kind": "Service",
@@ -73,9 +74,7 @@ def consumer_metrics_service(ref: ClusterRef, spec: ChatClusterSpec) -> Manifest
 
 
 def service_monitor(ref: ClusterRef, spec: ChatClusterSpec) -> Manifest:
-    """Scrapes the gateway Service (port `http`) and the consumers' metrics Service (port `metrics`); an endpoint
-    whose port a Service lacks simply yields no targets there."""
-    endpoint = {"path": "/metrics", "interval": SCRAPE_INTERVAL}
+    """Scrapes the `<name>-metrics` Service (port `metrics`), whose endpoints are every gateway and consumer pod."""
     return {
         "apiVersion": "monitoring.coreos.com/v1",
         "kind": "ServiceMonitor",
@@ -87,7 +86,7 @@ def service_monitor(ref: ClusterRef, spec: ChatClusterSpec) -> Manifest:
                 "matchLabels": {INSTANCE_LABEL: ref.name, PART_OF_LABEL: PART_OF, METRICS_SERVICE_LABEL: "true"}
             },
             "namespaceSelector": {"matchNames": [ref.namespace]},
-            "endpoints": [{"port": "http", **endpoint}, {"port": "metrics", **endpoint}],
+            "endpoints": [{"port": "metrics", "path": "/metrics", "interval": SCRAPE_INTERVAL}],
             # Keep the component on every series, so dashboards can split by it.
             "podTargetLabels": [COMPONENT_LABEL],
         },

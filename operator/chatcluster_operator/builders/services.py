@@ -28,7 +28,6 @@ from chatcluster_operator.builders.meta import (
 )
 from chatcluster_operator.naming import (
     METRICS_POD_LABEL,
-    METRICS_SERVICE_LABEL,
     ClusterRef,
     Component,
     labels,
@@ -72,7 +71,10 @@ def _container(ref: ClusterRef, spec: ChatClusterSpec, component: Component) -> 
         "volumeMounts": mounts,
     }
     if component is Component.GATEWAY:
-        container["ports"] = [{"name": "http", "containerPort": GATEWAY_PORT}]
+        container["ports"] = [
+            {"name": "http", "containerPort": GATEWAY_PORT},
+            {"name": "metrics", "containerPort": METRICS_PORT},  # /metrics only; the Service does not expose it
+        ]
         # /healthz answers 200 only while NATS and the store answer: right for readiness (take the pod out of
         # the Service), wrong for liveness (a store outage would restart every gateway at once). Liveness asks
         # /livez, which only says the process still answers.
@@ -108,15 +110,12 @@ def workload(ref: ClusterRef, spec: ChatClusterSpec, component: Component) -> Ma
     """The gateway's StatefulSet or a consumer's Deployment."""
     replicas = _part(spec, component).replicas
     volumes, _ = writable_volumes()
-    port = GATEWAY_PORT if component is Component.GATEWAY else METRICS_PORT
-    pod_labels = labels(ref, component, spec.version)
-    if component is not Component.GATEWAY:
-        pod_labels[METRICS_POD_LABEL] = "true"
+    pod_labels = {**labels(ref, component, spec.version), METRICS_POD_LABEL: "true"}
     body: dict[str, Any] = {
         "selector": {"matchLabels": selector_labels(ref, component)},
         "revisionHistoryLimit": 3,
         "template": {
-            "metadata": {"labels": pod_labels, "annotations": scrape_annotations(port)},
+            "metadata": {"labels": pod_labels, "annotations": scrape_annotations(METRICS_PORT)},
             "spec": {
                 "securityContext": pod_security(SERVICE_UID),
                 "topologySpreadConstraints": spread(ref, component, strict=False),
@@ -151,13 +150,8 @@ def gateway_service(ref: ClusterRef, spec: ChatClusterSpec) -> Manifest:
     return {
         "apiVersion": "v1",
         "kind": "Service",
-        "metadata": object_meta(
-            ref,
-            workload_name(ref, Component.GATEWAY),
-            Component.GATEWAY,
-            spec.version,
-            extra_labels={METRICS_SERVICE_LABEL: "true"},
-        ),
+        # The public API only: metrics are scraped from the pods through the `<name>-metrics` Service.
+        "metadata": object_meta(ref, workload_name(ref, Component.GATEWAY), Component.GATEWAY, spec.version),
         "spec": {
             "type": spec.gateway.service_type,
             "selector": selector_labels(ref, Component.GATEWAY),

@@ -9,7 +9,7 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -25,7 +25,7 @@ from chatcluster.gateway.ratelimit import RateLimiter
 from chatcluster.gateway.routes import auth, health, messages, rooms, stats, ws
 from chatcluster.ids import SnowflakeGenerator
 from chatcluster.store import StoreUnavailable, open_store
-from chatcluster.telemetry.setup import instrument_fastapi, metrics_exposition
+from chatcluster.telemetry.setup import instrument_fastapi
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -93,11 +93,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:
         return HTMLResponse(docs_html)
-
-    @app.get("/metrics", include_in_schema=False)
-    def metrics() -> Response:  # a plain def: FastAPI runs it on a worker thread, off the event loop
-        body, content_type = metrics_exposition()
-        return Response(body, media_type=content_type)
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)

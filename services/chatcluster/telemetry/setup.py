@@ -160,19 +160,14 @@ def instrument_fastapi(app: FastAPI) -> None:
     from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
     # The per-chunk ASGI send/receive spans would triple the spans of every request for nothing.
-    FastAPIInstrumentor.instrument_app(app, excluded_urls="/metrics$", exclude_spans=["receive", "send"])
+    FastAPIInstrumentor.instrument_app(app, exclude_spans=["receive", "send"])
 
 
-def metrics_exposition() -> tuple[bytes, str]:
-    """The Prometheus text exposition of this process: (body, content type)."""
-    from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
-
-    return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
-
-
-def serve_metrics(settings: Settings) -> bool:
-    """Serve /metrics (and /livez, /readyz) on `metrics_host:metrics_port` from daemon threads, for the process's
-    lifetime. A port already taken is logged, not fatal: the pipeline matters more than its gauges."""
+def serve_metrics(settings: Settings, probes: bool = True) -> bool:
+    """Serve /metrics (and, with `probes`, a consumer's /livez and /readyz) on `metrics_host:metrics_port` from
+    daemon threads, for the process's lifetime. Every service, the gateway too, serves its metrics on this port
+    of its own, never on a public one. A port already taken is logged, not fatal: the pipeline matters more than
+    its gauges."""
     if settings.metrics_port == 0:
         return False
     import threading
@@ -184,10 +179,11 @@ def serve_metrics(settings: Settings) -> bool:
     from chatcluster.telemetry.health import HEALTH
 
     metrics = make_wsgi_app()
-    probes = {"/livez": HEALTH.live, "/readyz": HEALTH.ready}
+    # The gateway answers its probes on its HTTP port; HEALTH is the consumers' event loop and NATS link.
+    answers = {"/livez": HEALTH.live, "/readyz": HEALTH.ready} if probes else {}
 
     def app(environ: dict[str, Any], start_response: Any) -> Any:
-        probe = probes.get(environ.get("PATH_INFO", ""))
+        probe = answers.get(environ.get("PATH_INFO", ""))
         if probe is None:
             return metrics(environ, start_response)
         ok, reason = probe()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chatcluster_operator.desired import desired_objects
-from chatcluster_operator.naming import API_VERSION, INSTANCE_LABEL, MANAGED_BY_LABEL
+from chatcluster_operator.naming import API_VERSION, INSTANCE_LABEL, MANAGED_BY_LABEL, METRICS_SERVICE_LABEL
 from tests.unit.operator.support import REF, find, spec_of
 
 DASHBOARDS = {"chat-overview.json": '{"title": "Chat"}', "pipeline.json": '{"title": "Pipeline"}'}
@@ -50,7 +50,7 @@ def test_a_service_monitor_needs_both_its_crd_and_the_spec_flag() -> None:
     assert "ServiceMonitor" not in {o["kind"] for o in desired_objects(REF, spec_of(), service_monitor_crd=True)}
     monitor = find(desired_objects(REF, wanted, service_monitor_crd=True), "ServiceMonitor", "demo")
     assert monitor["apiVersion"] == "monitoring.coreos.com/v1"
-    assert {e["port"] for e in monitor["spec"]["endpoints"]} == {"http", "metrics"}
+    assert [e["port"] for e in monitor["spec"]["endpoints"]] == ["metrics"]
 
 
 def test_dashboards_become_config_maps_for_the_grafana_sidecar() -> None:
@@ -61,15 +61,22 @@ def test_dashboards_become_config_maps_for_the_grafana_sidecar() -> None:
     assert find(objects, "ConfigMap", "demo-dashboard-pipeline")
 
 
-def test_the_consumers_metrics_service_selects_only_consumer_pods() -> None:
-    objects = desired_objects(REF, spec_of())
+def test_the_metrics_service_selects_the_gateway_and_consumer_pods_and_the_public_service_is_not_scraped() -> None:
+    objects = desired_objects(REF, spec_of(), service_monitor_crd=True)
     selector = find(objects, "Service", "demo-metrics")["spec"]["selector"]
     labelled = [
         o["metadata"]["name"]
         for o in objects
-        if o["kind"] == "Deployment" and selector.items() <= o["spec"]["template"]["metadata"]["labels"].items()
+        if o["kind"] in ("Deployment", "StatefulSet")
+        and selector.items() <= o["spec"]["template"]["metadata"]["labels"].items()
     ]
-    assert sorted(labelled) == ["demo-aggregator", "demo-persister", "demo-scorer"]
+    assert sorted(labelled) == ["demo-aggregator", "demo-gateway", "demo-persister", "demo-scorer"]
+    assert find(objects, "Service", "demo-metrics")["spec"]["ports"] == [
+        {"name": "metrics", "port": 9464, "targetPort": "metrics"}
+    ]
+    public = find(objects, "Service", "demo-gateway")
+    assert [p["name"] for p in public["spec"]["ports"]] == ["http"]
+    assert METRICS_SERVICE_LABEL not in public["metadata"]["labels"], "the public Service must not be scraped"
 
 
 def test_volumes_are_kept_on_delete_unless_the_spec_asks_otherwise() -> None:

@@ -34,7 +34,7 @@ def test_the_gateway_autoscaler_targets_the_gateway_statefulset_on_cpu() -> None
 def test_the_gateway_runs_the_gateway_command_on_port_8000_with_health_probes() -> None:
     gateway = container(services.workload(REF, spec_of(), Component.GATEWAY))
     assert gateway["args"] == ["chatcluster", "gateway"]
-    assert gateway["ports"] == [{"name": "http", "containerPort": 8000}]
+    assert gateway["ports"] == [{"name": "http", "containerPort": 8000}, {"name": "metrics", "containerPort": 9464}]
     assert gateway["readinessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
     # /healthz fails while the store is down: as liveness it would restart every gateway during an outage.
     assert gateway["livenessProbe"]["httpGet"] == {"path": "/livez", "port": "http"}
@@ -71,9 +71,11 @@ def test_each_consumer_runs_its_own_command_with_metrics_on_9464(component: Comp
     }
 
 
-def test_the_gateway_is_scraped_on_its_own_port() -> None:
-    template = services.workload(REF, spec_of(), Component.GATEWAY)["spec"]["template"]
-    assert template["metadata"]["annotations"]["prometheus.io/port"] == "8000"
+def test_the_gateway_is_scraped_on_its_metrics_port_not_on_its_api_port() -> None:
+    gateway = services.workload(REF, spec_of(), Component.GATEWAY)
+    assert gateway["spec"]["template"]["metadata"]["annotations"]["prometheus.io/port"] == "9464"
+    assert env_of(container(gateway))["CHATCLUSTER_METRICS_PORT"]["value"] == "9464"
+    assert env_of(container(gateway))["CHATCLUSTER_METRICS_HOST"]["value"] == "0.0.0.0"
 
 
 def test_services_run_the_versioned_image_hardened_with_the_spec_resources() -> None:
