@@ -3,12 +3,26 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from chatcluster.models import MAX_TEXT_CHARS, USERNAME_PATTERN, Member, Message, Room, Sentiment, Snowflake
 
 CLIENT_ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"
+
+
+def _visible(value: str) -> str:
+    """Text people read (messages, room names): no NUL, which stores and terminals mishandle, and not blank."""
+    if "\x00" in value:
+        raise PydanticCustomError("nul_character", "must not contain a NUL (\\u0000) character")
+    if not value.strip():
+        raise PydanticCustomError("blank", "must contain something besides whitespace")
+    return value
+
+
+VisibleText = Annotated[str, AfterValidator(_visible)]
 
 
 class _Strict(BaseModel):
@@ -29,7 +43,7 @@ class TokenOut(BaseModel):
 
 
 class RoomCreate(_Strict):
-    name: str = Field(min_length=1, max_length=100)
+    name: VisibleText = Field(min_length=1, max_length=100)
 
 
 class RoomOut(BaseModel):
@@ -51,7 +65,7 @@ class MembersOut(BaseModel):
 
 
 class MessageSend(_Strict):
-    text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
+    text: VisibleText = Field(min_length=1, max_length=MAX_TEXT_CHARS)
     client_id: str | None = Field(default=None, pattern=CLIENT_ID_PATTERN, description="Idempotency key")
     reply_to: Snowflake | None = None
     sent_at: datetime | None = Field(
@@ -60,7 +74,7 @@ class MessageSend(_Strict):
 
 
 class MessageEdit(_Strict):
-    text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
+    text: VisibleText = Field(min_length=1, max_length=MAX_TEXT_CHARS)
 
 
 class MessageOut(BaseModel):

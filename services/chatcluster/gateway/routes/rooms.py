@@ -20,7 +20,7 @@ async def create_room(body: RoomCreate, user: CurrentUser, gw: GatewayDep) -> Ro
     room = Room(
         room_id=str(gw.ids.next_id()),
         kind=RoomKind.GROUP,
-        name=body.name.strip() or body.name,
+        name=body.name.strip(),
         created_by=user.user_id,
         created_at=datetime.now(UTC),
     )
