@@ -7,6 +7,7 @@ and id) so that both back ends answer the same queries the same way.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 from collections import Counter
 from collections.abc import AsyncIterator, Sequence
@@ -40,6 +41,7 @@ from chatcluster.models import (
     User,
     UserSession,
 )
+from chatcluster.private_files import PRIVATE_FILE_MODE, private_file
 from chatcluster.store.base import JoinResult, StoreUnavailable
 
 MIGRATIONS: tuple[str, ...] = (
@@ -251,7 +253,11 @@ class SqliteStore:
         return self._db
 
     async def open(self) -> None:
-        self._path.parent.mkdir(parents=True, exist_ok=True)
+        # Password hashes and every direct message: 0600, a mode SQLite gives its -wal and -shm files too.
+        private_file(self._path)
+        for leftover in (Path(f"{self._path}-wal"), Path(f"{self._path}-shm")):  # an older version's, 0644
+            with contextlib.suppress(FileNotFoundError):
+                leftover.chmod(PRIVATE_FILE_MODE)
         for attempt in range(OPEN_ATTEMPTS):
             try:
                 self._db = await self._connect()
