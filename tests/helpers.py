@@ -20,6 +20,19 @@ from chatcluster.supervisor import Supervisor
 T = TypeVar("T")
 
 
+class ManualClock:
+    """A monotonic clock a test moves by hand, for the pure limiters and caches."""
+
+    def __init__(self) -> None:
+        self.now = 1_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
 async def eventually(check: Callable[[], Awaitable[T]], timeout: float = 15.0, interval: float = 0.1) -> T:
     """Poll `check` until it returns a truthy value, or fail with the last value seen."""
     deadline = time.monotonic() + timeout

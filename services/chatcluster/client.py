@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import websockets
 from websockets.asyncio.client import ClientConnection
+
+from chatcluster import __version__
 
 
 class ApiProblem(Exception):
@@ -19,12 +22,21 @@ class ApiProblem(Exception):
 
 
 class ChatClient:
-    def __init__(self, base_url: str, token: str | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None = None,
+        refresh_token: str | None = None,
+        user_agent: str = f"chatcluster-client/{__version__}",
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
+        self.refresh_token = refresh_token
+        self.session_id: str | None = None
+        self.expires_at: datetime | None = None
         self.user_id: str | None = None
         self.username: str | None = None
-        self._http = httpx.AsyncClient(base_url=self.base_url, timeout=30)
+        self._http = httpx.AsyncClient(base_url=self.base_url, timeout=30, headers={"User-Agent": user_agent})
 
     async def __aenter__(self) -> ChatClient:
         return self
@@ -50,16 +62,54 @@ class ChatClient:
             raise ApiProblem(response.status_code, detail)
         return None if response.status_code == 204 else response.json()
 
-    async def _authenticate(self, path: str, username: str, password: str) -> dict[str, Any]:
-        body: dict[str, Any] = await self.call("POST", path, json={"username": username, "password": password})
-        self.token, self.user_id, self.username = body["access_token"], body["user_id"], body["username"]
+    def _signed_in(self, body: dict[str, Any]) -> dict[str, Any]:
+        self.token, self.refresh_token = body["access_token"], body["refresh_token"]
+        self.session_id, self.user_id, self.username = body["session_id"], body["user_id"], body["username"]
+        self.expires_at = datetime.fromisoformat(body["expires_at"])
         return body
 
     async def register(self, username: str, password: str) -> dict[str, Any]:
-        return await self._authenticate("/v1/auth/register", username, password)
+        return self._signed_in(
+            await self.call("POST", "/v1/auth/register", json={"username": username, "password": password})
+        )
 
     async def login(self, username: str, password: str) -> dict[str, Any]:
-        return await self._authenticate("/v1/auth/login", username, password)
+        return self._signed_in(
+            await self.call("POST", "/v1/auth/login", json={"username": username, "password": password})
+        )
+
+    async def refresh(self) -> dict[str, Any]:
+        """A new access token for this session (the refresh token stays the same)."""
+        return self._signed_in(
+            await self.call("POST", "/v1/auth/refresh", json={"refresh_token": self.refresh_token or ""})
+        )
+
+    def expires_within(self, seconds: float) -> bool:
+        return self.expires_at is not None and self.expires_at - datetime.now(UTC) < timedelta(seconds=seconds)
+
+    async def me(self) -> dict[str, Any]:
+        me: dict[str, Any] = await self.call("GET", "/v1/auth/me")
+        return me
+
+    async def logout(self, all: bool = False) -> None:
+        await self.call("POST", "/v1/auth/logout", params={"all": "true"} if all else {})
+        self.token = self.refresh_token = None
+
+    async def sessions(self) -> list[dict[str, Any]]:
+        sessions: list[dict[str, Any]] = await self.call("GET", "/v1/auth/sessions")
+        return sessions
+
+    async def end_session(self, session_id: str) -> None:
+        await self.call("DELETE", f"/v1/auth/sessions/{session_id}")
+
+    async def change_password(self, current_password: str, new_password: str) -> None:
+        await self.call(
+            "POST", "/v1/auth/password", json={"current_password": current_password, "new_password": new_password}
+        )
+
+    async def delete_account(self, password: str) -> None:
+        await self.call("DELETE", "/v1/auth/account", json={"password": password})
+        self.token = self.refresh_token = None
 
     async def create_room(self, name: str) -> dict[str, Any]:
         room: dict[str, Any] = await self.call("POST", "/v1/rooms", json={"name": name})

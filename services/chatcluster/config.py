@@ -14,8 +14,6 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from chatcluster.private_files import private_dir, write_private
-
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CHATCLUSTER_", extra="ignore")
@@ -39,7 +37,28 @@ class Settings(BaseSettings):
     worker_id: int = Field(default=1, ge=0, le=1023, description="Snowflake worker id, unique per process.")
 
     token_secret: str = Field(default="", description="JWT signing key; empty means a key kept in data_dir.")
-    token_ttl_seconds: int = 7 * 24 * 3600
+    access_token_ttl_seconds: int = Field(
+        default=900, ge=1, description="Life of an access token; clients renew it with their refresh token."
+    )
+    session_ttl_seconds: int = Field(
+        default=30 * 24 * 3600, ge=60, description="A session ends this long after its last sign-in or refresh."
+    )
+    password_workers: int = Field(default=2, ge=1, description="Threads hashing and checking passwords (argon2).")
+    password_queue: int = Field(
+        default=16, ge=0, description="Password checks that may wait for a worker before the gateway answers 503."
+    )
+    login_username_failures: int = Field(
+        default=10, ge=1, description="Failed sign-ins one username may have at once before 429."
+    )
+    login_username_recovery_seconds: float = Field(
+        default=60.0, gt=0, description="Then one more attempt per this many seconds for that username."
+    )
+    login_address_failures: int = Field(
+        default=100, ge=1, description="Failed sign-ins one client address may have at once before 429."
+    )
+    login_address_recovery_seconds: float = Field(
+        default=6.0, gt=0, description="Then one more attempt per this many seconds from that address."
+    )
 
     send_rate_per_second: float = Field(default=20.0, gt=0)
     send_burst: int = Field(default=40, ge=1)
@@ -94,8 +113,9 @@ class Settings(BaseSettings):
             return self.token_secret
         path = self.data_dir / "token-secret"
         if not path.exists():
-            private_dir(self.data_dir)
-            write_private(path, secrets.token_urlsafe(48))
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
         return path.read_text().strip()
 
 

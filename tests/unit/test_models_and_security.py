@@ -13,8 +13,11 @@ from pydantic import ValidationError
 from chatcluster.gateway.security import (
     InvalidToken,
     hash_password,
-    issue_token,
-    read_token,
+    issue_access_token,
+    new_refresh_token,
+    read_access_token,
+    read_refresh_token,
+    same_secret,
     verify_password,
 )
 from chatcluster.ids import SnowflakeGenerator, id_datetime
@@ -203,21 +206,29 @@ def test_the_same_password_hashes_differently_each_time() -> None:
 
 # --- Tokens -----------------------------------------------------------------------------------
 
+SESSION = 2**61 + 99
 
-def test_a_token_names_the_user_it_was_issued_to() -> None:
-    token, expires = issue_token(BIG_ID, "alice", SECRET, ttl_seconds=60)
 
-    identity = read_token(token, SECRET)
+def test_an_access_token_names_the_user_and_session_it_was_issued_for() -> None:
+    token, expires = issue_access_token(BIG_ID, SESSION, SECRET, ttl_seconds=60)
 
-    assert (identity.user_id, identity.username) == (BIG_ID, "alice")
+    claims = read_access_token(token, SECRET)
+
+    assert (claims.user_id, claims.session_id) == (BIG_ID, SESSION)
     assert timedelta(seconds=55) < expires - datetime.now(UTC) <= timedelta(seconds=60)
 
 
+def test_an_access_token_carries_no_username_to_trust() -> None:
+    token, _ = issue_access_token(BIG_ID, SESSION, SECRET, ttl_seconds=60)
+
+    assert set(jwt.decode(token, SECRET, algorithms=["HS256"])) == {"sub", "sid", "exp"}
+
+
 def test_an_expired_token_is_refused_with_a_message_about_expiry() -> None:
-    token, _ = issue_token(1, "alice", SECRET, ttl_seconds=-5)
+    token, _ = issue_access_token(1, SESSION, SECRET, ttl_seconds=-5)
 
     with pytest.raises(InvalidToken, match="expired"):
-        read_token(token, SECRET)
+        read_access_token(token, SECRET)
 
 
 def _tamper_with_claims(token: str) -> str:
@@ -229,44 +240,78 @@ def _tamper_with_claims(token: str) -> str:
 
 
 def test_a_token_whose_claims_were_altered_is_refused() -> None:
-    token, _ = issue_token(1, "alice", SECRET, ttl_seconds=60)
+    token, _ = issue_access_token(1, SESSION, SECRET, ttl_seconds=60)
 
     with pytest.raises(InvalidToken, match="not valid"):
-        read_token(_tamper_with_claims(token), SECRET)
+        read_access_token(_tamper_with_claims(token), SECRET)
 
 
 def test_a_token_whose_signature_was_altered_is_refused() -> None:
-    token, _ = issue_token(1, "alice", SECRET, ttl_seconds=60)
+    token, _ = issue_access_token(1, SESSION, SECRET, ttl_seconds=60)
     header, payload, signature = token.split(".")
     flipped = ("A" if signature[0] != "A" else "B") + signature[1:]
 
     with pytest.raises(InvalidToken, match="not valid"):
-        read_token(f"{header}.{payload}.{flipped}", SECRET)
+        read_access_token(f"{header}.{payload}.{flipped}", SECRET)
 
 
 def test_a_token_signed_with_another_key_is_refused() -> None:
-    token, _ = issue_token(1, "alice", SECRET, ttl_seconds=60)
+    token, _ = issue_access_token(1, SESSION, SECRET, ttl_seconds=60)
 
     with pytest.raises(InvalidToken):
-        read_token(token, SECRET + "-other")
+        read_access_token(token, SECRET + "-other")
 
 
 @pytest.mark.parametrize(
     "claims",
     [
-        {"sub": "1", "name": "alice"},  # no expiry
-        {"name": "alice", "exp": 4_102_444_800},  # no subject
-        {"sub": "1", "exp": 4_102_444_800},  # no username
-        {"sub": "not-a-number", "name": "alice", "exp": 4_102_444_800},
+        {"sub": "1", "sid": "2"},  # no expiry
+        {"sid": "2", "exp": 4_102_444_800},  # no subject
+        {"sub": "1", "name": "alice", "exp": 4_102_444_800},  # no session: a token from before sessions
+        {"sub": "not-a-number", "sid": "2", "exp": 4_102_444_800},
+        {"sub": "1", "sid": ["2"], "exp": 4_102_444_800},
     ],
 )
-def test_a_token_missing_a_claim_or_with_a_non_numeric_subject_is_refused(claims: dict[str, object]) -> None:
+def test_a_token_missing_a_claim_or_with_a_non_numeric_one_is_refused(claims: dict[str, object]) -> None:
     token = jwt.encode(claims, SECRET, algorithm="HS256")
 
     with pytest.raises(InvalidToken, match="not valid"):
-        read_token(token, SECRET)
+        read_access_token(token, SECRET)
+
+
+def test_a_token_with_the_none_algorithm_is_refused() -> None:
+    token = jwt.encode({"sub": "1", "sid": "2", "exp": 4_102_444_800}, None, algorithm="none")
+
+    with pytest.raises(InvalidToken, match="not valid"):
+        read_access_token(token, SECRET)
 
 
 def test_garbage_is_not_a_token() -> None:
     with pytest.raises(InvalidToken):
-        read_token("not.a.jwt", SECRET)
+        read_access_token("not.a.jwt", SECRET)
+
+
+# --- Refresh tokens -------------------------------------------------------------------------------
+
+
+def test_a_refresh_token_names_its_session_and_only_its_secrets_hash_is_kept() -> None:
+    token, stored_hash = new_refresh_token(SESSION)
+
+    session_id, presented_hash = read_refresh_token(token)
+
+    assert session_id == SESSION
+    assert same_secret(stored_hash, presented_hash)
+    assert token.split(".", 1)[1] not in stored_hash
+
+
+def test_two_refresh_tokens_of_one_session_have_different_secrets() -> None:
+    (first, first_hash), (second, _) = new_refresh_token(SESSION), new_refresh_token(SESSION)
+
+    assert first != second
+    assert not same_secret(first_hash, read_refresh_token(second)[1])
+
+
+@pytest.mark.parametrize("token", ["", "123", "abc.def", "1." + "x" * 42, "1." + "x" * 44, "-1." + "x" * 43, "1.x y"])
+def test_a_malformed_refresh_token_is_refused(token: str) -> None:
+    with pytest.raises(InvalidToken, match="refresh token is not valid"):
+        read_refresh_token(token)

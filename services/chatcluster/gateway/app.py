@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from chatcluster import __version__
 from chatcluster.bus import connect, ensure_streams
 from chatcluster.config import Settings, get_settings
+from chatcluster.gateway.accounts import listen_for_revocations
 from chatcluster.gateway.context import Gateway
 from chatcluster.gateway.errors import ApiError, describe_validation_errors
 from chatcluster.gateway.headers import SecurityHeaders, docs_policy
@@ -49,11 +50,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             hub=Hub(nc),
             token_secret=settings.resolved_token_secret(),
         )
+        await listen_for_revocations(app.state.gateway)
         try:
             yield
         finally:
             await nc.drain()
             await store.close()
+            app.state.gateway.passwords.close()
 
     app = FastAPI(
         title="ChatCluster",

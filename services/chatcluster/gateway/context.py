@@ -10,7 +10,10 @@ from nats.js import JetStreamContext
 
 from chatcluster.config import Settings
 from chatcluster.gateway.hub import Hub
+from chatcluster.gateway.identities import IdentityCache
+from chatcluster.gateway.passwords import PasswordWorkers
 from chatcluster.gateway.ratelimit import RateLimiter
+from chatcluster.gateway.throttle import Allowance, LoginThrottle
 from chatcluster.ids import SnowflakeGenerator
 from chatcluster.models import Room
 from chatcluster.store import Store
@@ -28,7 +31,18 @@ class Gateway:
     limiter: RateLimiter
     hub: Hub
     token_secret: str
+    identities: IdentityCache = field(default_factory=IdentityCache)
+    passwords: PasswordWorkers = field(init=False)
+    throttle: LoginThrottle = field(init=False)
     _rooms: OrderedDict[str, Room] = field(default_factory=OrderedDict)
+
+    def __post_init__(self) -> None:
+        settings = self.settings
+        self.passwords = PasswordWorkers(settings.password_workers, settings.password_queue)
+        self.throttle = LoginThrottle(
+            per_username=Allowance(settings.login_username_failures, settings.login_username_recovery_seconds),
+            per_address=Allowance(settings.login_address_failures, settings.login_address_recovery_seconds),
+        )
 
     async def room(self, room_id: str) -> Room | None:
         """A room by id; rooms never change once created, so found ones are cached (LRU)."""

@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from chatcluster.gateway.accounts import resolve_identity
 from chatcluster.gateway.context import Gateway
-from chatcluster.gateway.errors import ApiError
-from chatcluster.gateway.security import Identity, InvalidToken, read_token
+from chatcluster.gateway.security import Identity
 from chatcluster.models import ROOM_ID_PATTERN
 
 _bearer = HTTPBearer(auto_error=False, description="The access_token from /v1/auth/login")
@@ -24,14 +24,8 @@ GatewayDep = Annotated[Gateway, Depends(get_gateway)]
 
 
 async def user_from_token(gw: Gateway, token: str | None) -> Identity:
-    if not token:
-        raise ApiError(
-            401, "missing bearer token: send 'Authorization: Bearer <token>'", headers={"WWW-Authenticate": "Bearer"}
-        )
-    try:
-        return read_token(token, gw.token_secret)
-    except InvalidToken as exc:
-        raise ApiError(401, str(exc), headers={"WWW-Authenticate": "Bearer"}) from exc
+    """The user an access token acts for, resolved from the store (REST and the WebSocket handshake)."""
+    return await resolve_identity(gw, token)
 
 
 async def get_current_user(
@@ -42,3 +36,15 @@ async def get_current_user(
 
 CurrentUser = Annotated[Identity, Depends(get_current_user)]
 RoomIdPath = Annotated[str, Path(pattern=ROOM_ID_PATTERN, description="Room id")]
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def user_agent(request: Request) -> str:
+    return request.headers.get("user-agent", "")
+
+
+ClientAddress = Annotated[str, Depends(client_address)]  # what failed sign-ins are counted against
+UserAgent = Annotated[str, Depends(user_agent)]  # shown in the session list

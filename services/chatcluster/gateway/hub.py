@@ -48,6 +48,8 @@ class Connection:
     rooms: set[str] = field(default_factory=set)
     queue: asyncio.Queue[Outbound] = field(init=False)
     dropped: bool = False
+    session_id: int = 0
+    revoked: asyncio.Event = field(default_factory=asyncio.Event)  # set when its session ends: the socket closes
 
     def __post_init__(self) -> None:
         self.queue = asyncio.Queue(maxsize=self.capacity)
@@ -96,6 +98,13 @@ class Hub:
     @property
     def subscribed_rooms(self) -> set[str]:
         return set(self._room_subs)
+
+    def close_sessions(self, session_ids: set[int]) -> None:
+        """Close the sockets of sessions that ended (signed out, revoked, account deleted)."""
+        for conns in self._user_conns.values():
+            for conn in conns:
+                if conn.session_id in session_ids:
+                    conn.revoked.set()
 
     async def attach(self, conn: Connection, rooms: Iterable[str]) -> None:
         async with self._lock:

@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
+from chatcluster.gateway.security import REFRESH_TOKEN_PATTERN
 from chatcluster.models import MAX_TEXT_CHARS, USERNAME_PATTERN, Member, Message, Room, Sentiment, Snowflake
 
 CLIENT_ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"
@@ -34,12 +35,48 @@ class Credentials(_Strict):
     password: str = Field(min_length=8, max_length=256)
 
 
+class RefreshIn(_Strict):
+    refresh_token: str = Field(
+        pattern=REFRESH_TOKEN_PATTERN, max_length=80, description="The refresh_token from register, login or refresh"
+    )
+
+
+class PasswordChange(_Strict):
+    current_password: str = Field(min_length=1, max_length=256)
+    new_password: str = Field(min_length=8, max_length=256)
+
+
+class AccountDeletion(_Strict):
+    password: str = Field(min_length=1, max_length=256, description="The account's password, to confirm")
+
+
 class TokenOut(BaseModel):
-    access_token: str
+    access_token: str = Field(description="Send as `Authorization: Bearer <access_token>`; short-lived")
     token_type: str = "bearer"
-    expires_at: datetime
+    expires_at: datetime = Field(description="When the access token expires: refresh before then")
+    refresh_token: str = Field(
+        description="`<session_id>.<secret>`: POST it to /v1/auth/refresh for a new access token; it stays the "
+        "same for the session's life and dies with the session (logout, revocation, password change)"
+    )
+    session_id: Snowflake
     user_id: Snowflake
     username: str
+
+
+class MeOut(BaseModel):
+    user_id: Snowflake
+    username: str
+    session_id: Snowflake
+    is_admin: bool = Field(description="A platform admin (sees dead-letter payloads)")
+
+
+class SessionOut(BaseModel):
+    session_id: Snowflake
+    created_at: datetime
+    last_used_at: datetime = Field(description="The last sign-in or refresh")
+    expires_at: datetime = Field(description="Unless refreshed before then")
+    user_agent: str
+    current: bool = Field(description="The session of the token that asked")
 
 
 class RoomCreate(_Strict):

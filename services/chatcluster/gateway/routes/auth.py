@@ -1,46 +1,78 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from typing import Annotated
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Query, status
 
-from chatcluster.gateway.context import Gateway
-from chatcluster.gateway.deps import CurrentUser, GatewayDep
-from chatcluster.gateway.errors import ApiError
-from chatcluster.gateway.schemas import Credentials, TokenOut
-from chatcluster.gateway.security import Identity, hash_password, issue_token, verify_password
-from chatcluster.models import User
+from chatcluster.gateway import accounts
+from chatcluster.gateway.deps import ClientAddress, CurrentUser, GatewayDep, UserAgent
+from chatcluster.gateway.schemas import (
+    AccountDeletion,
+    Credentials,
+    MeOut,
+    PasswordChange,
+    RefreshIn,
+    SessionOut,
+    TokenOut,
+)
+from chatcluster.models import Snowflake
 
 router = APIRouter(prefix="/v1/auth", tags=["accounts"])
 
 
-def _token_for(gw: Gateway, user: User | Identity) -> TokenOut:
-    token, expires = issue_token(user.user_id, user.username, gw.token_secret, gw.settings.token_ttl_seconds)
-    return TokenOut(access_token=token, expires_at=expires, user_id=user.user_id, username=user.username)
-
-
 @router.post("/register", status_code=status.HTTP_201_CREATED, response_model=TokenOut)
-async def register(body: Credentials, gw: GatewayDep) -> TokenOut:
-    user = User(
-        user_id=gw.ids.next_id(),
-        username=body.username,
-        password_hash=hash_password(body.password),
-        created_at=datetime.now(UTC),
-    )
-    if not await gw.store.create_user(user):
-        raise ApiError(409, f"the username '{body.username}' is taken")
-    return _token_for(gw, user)
+async def register(body: Credentials, gw: GatewayDep, agent: UserAgent) -> TokenOut:
+    """Create an account (a weak password is refused with 422) and sign in: a new session."""
+    return await accounts.register(gw, body.username, body.password, agent)
 
 
 @router.post("/login", response_model=TokenOut)
-async def login(body: Credentials, gw: GatewayDep) -> TokenOut:
-    user = await gw.store.get_user_by_name(body.username)
-    if user is None or not verify_password(user.password_hash, body.password):
-        raise ApiError(401, "wrong username or password")
-    return _token_for(gw, user)
+async def login(body: Credentials, gw: GatewayDep, address: ClientAddress, agent: UserAgent) -> TokenOut:
+    """Sign in: a new session. Failed attempts are throttled per username and per address (429)."""
+    return await accounts.login(gw, body.username, body.password, address, agent)
 
 
-@router.get("/me", response_model=TokenOut)
-async def me(user: CurrentUser, gw: GatewayDep) -> TokenOut:
-    """A fresh token for the signed-in user (clients call it to check and extend a session)."""
-    return _token_for(gw, user)
+@router.post("/refresh", response_model=TokenOut)
+async def refresh(body: RefreshIn, gw: GatewayDep) -> TokenOut:
+    """A new access token for the session; the refresh token stays the same. 401 once the session has ended."""
+    return await accounts.refresh(gw, body.refresh_token)
+
+
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
+async def logout(
+    user: CurrentUser,
+    gw: GatewayDep,
+    everywhere: Annotated[bool, Query(alias="all", description="End every session of the user, not only this one")] = (
+        False
+    ),
+) -> None:
+    """End this session (its access and refresh tokens stop working at once), or every session with `?all=true`."""
+    await accounts.logout(gw, user, everywhere=everywhere)
+
+
+@router.get("/sessions", response_model=list[SessionOut], summary="List my live sessions")
+async def sessions(user: CurrentUser, gw: GatewayDep) -> list[SessionOut]:
+    return await accounts.list_sessions(gw, user)
+
+
+@router.delete("/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT, summary="End one of my sessions")
+async def end_session(session_id: Snowflake, user: CurrentUser, gw: GatewayDep) -> None:
+    await accounts.end_session(gw, user, session_id)
+
+
+@router.post("/password", status_code=status.HTTP_204_NO_CONTENT)
+async def change_password(body: PasswordChange, user: CurrentUser, gw: GatewayDep, address: ClientAddress) -> None:
+    """Change the password; every other session of the user ends, this one stays."""
+    await accounts.change_password(gw, user, body.current_password, body.new_password, address)
+
+
+@router.delete("/account", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_account(body: AccountDeletion, user: CurrentUser, gw: GatewayDep, address: ClientAddress) -> None:
+    """Delete the account: its sessions end, it leaves its rooms, its messages stay, its username stays taken."""
+    await accounts.delete_account(gw, user, body.password, address)
+
+
+@router.get("/me", response_model=MeOut)
+async def me(user: CurrentUser) -> MeOut:
+    """Who the token acts for; it issues no token (use /v1/auth/refresh)."""
+    return MeOut(user_id=user.user_id, username=user.username, session_id=user.session_id, is_admin=user.is_admin)

@@ -89,7 +89,7 @@ async def open_dm(
 ) -> RoomOut:
     """The one direct-message room of you and `username`: the same id every time, for both."""
     other = await gw.store.get_user_by_name(username)
-    if other is None:
+    if other is None or other.deleted:  # a deleted account keeps its name but takes no new messages
         raise not_found(f"user '{username}'")
     if other.user_id == user.user_id:
         raise ApiError(400, "you cannot open a direct-message room with yourself")

@@ -31,6 +31,7 @@ from chatcluster.telemetry.messaging import new_trace
 router = APIRouter()
 
 UNAUTHORIZED_CLOSE_CODE = 4401
+REVOKED_REASON = "session revoked"
 BAD_REQUEST_CLOSE_CODE = 4400
 
 
@@ -96,10 +97,17 @@ async def websocket_endpoint(
         return
 
     overflowed = asyncio.Event()
-    conn = Connection(user.user_id, gw.settings.ws_buffer_messages, on_overflow=lambda _c: overflowed.set())
+    conn = Connection(
+        user.user_id,
+        gw.settings.ws_buffer_messages,
+        on_overflow=lambda _c: overflowed.set(),
+        session_id=user.session_id,
+    )
     rooms = [r.room_id for r in await gw.store.rooms_of(user.user_id)]
     # Subscribe before replaying so nothing published meanwhile falls between the two.
     await gw.hub.attach(conn, rooms)
+    if gw.identities.was_revoked(user.session_id):  # ended while this socket was being set up
+        conn.revoked.set()
     connections = instruments().websocket_connections
     connections.add(1)
     try:
@@ -137,6 +145,7 @@ async def _pump(
         asyncio.create_task(send_loop()),
         asyncio.create_task(receive_loop()),
         asyncio.create_task(overflowed.wait()),
+        asyncio.create_task(conn.revoked.wait()),
     ]
     try:
         await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
@@ -146,6 +155,10 @@ async def _pump(
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+    if conn.revoked.is_set():
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(websocket.close(code=UNAUTHORIZED_CLOSE_CODE, reason=REVOKED_REASON), timeout=2)
+        return
     if overflowed.is_set():
         gw.hub.slow_clients_dropped += 1
         instruments().websocket_dropped.add(1)
