@@ -5,6 +5,11 @@ same transaction that records them as counted, so redeliveries, replays and
 rebuilds never count a message twice. Everything is keyed by the message's own
 time (from its Snowflake id), never by when it was processed, so a replay from
 the start of the stream reproduces the live figures exactly.
+
+Every count except the per-second rate also carries whether its room is private
+(`chatcluster.privacy`), so what a non-member may see is read from the public
+counts alone and a platform admin's figures add the private ones: one write per
+count, never a second copy.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from pydantic import BaseModel, Field
 
 from chatcluster.ids import id_timestamp_ms
 from chatcluster.models import EventKind, ScoredEvent, Snowflake
+from chatcluster.privacy import is_private_room
 
 MINUTE_MS = 60_000
 SECOND_MS = 1_000
@@ -58,6 +64,22 @@ class MessageCountKey:
     room_id: str
     user_id: int
     username: str
+    private: bool
+
+
+@dataclass(frozen=True)
+class SentimentKey:
+    room_id: str
+    minute: int
+    private: bool
+
+
+@dataclass(frozen=True)
+class TopKey:
+    kind: TopKind
+    private: bool
+    minute: int
+    key: str
 
 
 @dataclass
@@ -78,8 +100,8 @@ class SentimentCounts:
 @dataclass
 class AggregateDelta:
     messages: Counter[MessageCountKey] = field(default_factory=Counter)
-    sentiment: dict[tuple[str, int], SentimentCounts] = field(default_factory=dict)
-    top: Counter[tuple[TopKind, int, str]] = field(default_factory=Counter)
+    sentiment: dict[SentimentKey, SentimentCounts] = field(default_factory=dict)
+    top: Counter[TopKey] = field(default_factory=Counter)
     per_second: Counter[int] = field(default_factory=Counter)
 
     @property
@@ -99,13 +121,16 @@ def delta_of(events: Iterable[ScoredEvent]) -> AggregateDelta:
         message = event.message
         ms = id_timestamp_ms(message.message_id)
         minute = ms - ms % MINUTE_MS
-        delta.messages[MessageCountKey(utc_day(ms), message.room_id, message.author_id, message.author)] += 1
-        delta.sentiment.setdefault((message.room_id, minute), SentimentCounts()).add(event.sentiment.label)
+        private = is_private_room(message.room_id)
+        day = utc_day(ms)
+        delta.messages[MessageCountKey(day, message.room_id, message.author_id, message.author, private)] += 1
+        sentiment_key = SentimentKey(message.room_id, minute, private)
+        delta.sentiment.setdefault(sentiment_key, SentimentCounts()).add(event.sentiment.label)
         delta.per_second[ms - ms % SECOND_MS] += 1
-        delta.top[(TopKind.USERS, minute, message.author)] += 1
-        delta.top[(TopKind.ROOMS, minute, message.room_id)] += 1
+        delta.top[TopKey(TopKind.USERS, private, minute, message.author)] += 1
+        delta.top[TopKey(TopKind.ROOMS, private, minute, message.room_id)] += 1
         for word in words_of(message.text):
-            delta.top[(TopKind.WORDS, minute, word)] += 1
+            delta.top[TopKey(TopKind.WORDS, private, minute, word)] += 1
     return delta
 
 

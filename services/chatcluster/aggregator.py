@@ -2,7 +2,9 @@
 
 It consumes CHAT_SCORED; the store counts a message only if it has not counted
 it before, in the same transaction, so redeliveries and crashes never double
-count. `rebuild` recomputes everything from the stream through the same path.
+count. `rebuild` recomputes everything from the stream through the same path,
+and so does the aggregator itself when it starts on aggregates that wait for a
+recount (after the upgrade that gave them their layout, or a rebuild cut short).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
@@ -28,6 +30,7 @@ log = logging.getLogger(__name__)
 DURABLE = "aggregator"
 DETAIL_RETENTION_MS = 25 * 3600 * 1000  # per-minute detail must cover the "last day" window
 PRUNE_EVERY_SECONDS = 60.0
+RECOUNT_RETRY_SECONDS = 5.0
 
 
 async def _prune_periodically(store: Store, stop: asyncio.Event) -> None:
@@ -36,6 +39,21 @@ async def _prune_periodically(store: Store, stop: asyncio.Event) -> None:
             await store.prune_aggregates(int(time.time() * 1000) - DETAIL_RETENTION_MS)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), PRUNE_EVERY_SECONDS)
+
+
+async def _recount_if_pending(settings: Settings, store: Store, stop: asyncio.Event) -> None:
+    """Replay the whole stream beside the live consumer when the store asks for it: both count through
+    the once-only path, so nothing is counted twice, and the figures are complete once it is done."""
+    while not stop.is_set():
+        try:
+            if await store.recount_pending():
+                read, counted = await recount(settings, store)
+                log.info("recounted the aggregates from %s scored events: %s messages counted", read, counted)
+            return
+        except Exception as exc:  # the store or the bus is away: the recount waits, the live consumer goes on
+            log.warning("recounting the aggregates failed (%r); retrying in %ss", exc, RECOUNT_RETRY_SECONDS)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), RECOUNT_RETRY_SECONDS)
 
 
 async def run_aggregator(settings: Settings, stop: asyncio.Event) -> None:
@@ -55,10 +73,13 @@ async def run_aggregator(settings: Settings, stop: asyncio.Event) -> None:
         reports_dlq=True,
     )
     pruning = asyncio.create_task(_prune_periodically(store, stop))
+    recounting = asyncio.create_task(_recount_if_pending(settings, store, stop))
     try:
         await ConsumerLoop(settings, spec).run(stop)
     finally:
         pruning.cancel()
+        recounting.cancel()
+        await asyncio.gather(pruning, recounting, return_exceptions=True)
         await store.close()
 
 
@@ -90,18 +111,36 @@ async def replay_scored(js: JetStreamContext, store: Store, batch_size: int = 10
     return read, counted
 
 
+@contextlib.asynccontextmanager
+async def _streams(settings: Settings, name: str) -> AsyncIterator[JetStreamContext]:
+    nc = await connect(settings, name=name)
+    try:
+        js = nc.jetstream(timeout=10)
+        await ensure_streams(js, settings)
+        yield js
+    finally:
+        await nc.close()
+
+
+async def recount(settings: Settings, store: Store) -> tuple[int, int]:
+    """Count every message of the stream not counted yet, then tell the store no recount is pending."""
+    async with _streams(settings, "aggregates-recount") as js:
+        read, counted = await replay_scored(js, store)
+    await store.recount_done()
+    return read, counted
+
+
 async def rebuild(settings: Settings) -> tuple[int, int]:
     """Forget every aggregate, then recount from the stream. The live aggregator may keep running:
     both count through the same once-only path, so the result equals the live figures."""
     store = await open_store(settings)
-    nc = await connect(settings, name="aggregates-rebuild")
     try:
-        js = nc.jetstream(timeout=10)
-        await ensure_streams(js, settings)
-        await store.reset_aggregates()
-        return await replay_scored(js, store)
+        async with _streams(settings, "aggregates-rebuild") as js:  # the bus answers before anything is forgotten
+            await store.reset_aggregates()
+            read, counted = await replay_scored(js, store)
+        await store.recount_done()
+        return read, counted
     finally:
-        await nc.close()
         await store.close()
 
 

@@ -14,6 +14,8 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from chatcluster.private_files import private_dir, write_private
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CHATCLUSTER_", extra="ignore")
@@ -113,9 +115,8 @@ class Settings(BaseSettings):
             return self.token_secret
         path = self.data_dir / "token-secret"
         if not path.exists():
-            self.data_dir.mkdir(parents=True, exist_ok=True)
-            path.write_text(secrets.token_urlsafe(48))
-            path.chmod(0o600)
+            private_dir(self.data_dir)
+            write_private(path, secrets.token_urlsafe(48))
         return path.read_text().strip()
 
 

@@ -30,6 +30,7 @@ from urllib.parse import urlparse
 import httpx
 
 from chatcluster.config import Settings
+from chatcluster.private_files import PRIVATE_UMASK, private_dir, write_private
 
 log = logging.getLogger("chatcluster.supervisor")
 
@@ -70,7 +71,10 @@ async def wait_for_port(host: str, port: int, timeout: float) -> None:
             await asyncio.sleep(0.05)
 
 
-def _die_with_parent() -> None:
+def _prepare_child() -> None:
+    """In the child before it runs: what it creates (JetStream files, the store, logs) is private to this user,
+    and it dies with the supervisor."""
+    os.umask(PRIVATE_UMASK)
     if sys.platform == "linux":
         import ctypes
 
@@ -96,7 +100,7 @@ class Child:
         # A session of its own keeps the terminal's Ctrl-C for the supervisor, which then
         # stops children in order; the parent-death signal stops them if it is killed.
         self.process = await asyncio.create_subprocess_exec(
-            *self.argv, env=self.env, start_new_session=True, preexec_fn=_die_with_parent
+            *self.argv, env=self.env, start_new_session=True, preexec_fn=_prepare_child
         )
         self.started_at = time.monotonic()
 
@@ -148,7 +152,7 @@ class Supervisor:
         return env
 
     def _nats_child(self) -> Child:
-        store_dir = self.settings.data_dir / "jetstream"
+        store_dir = private_dir(self.settings.data_dir / "jetstream")
         argv = [
             nats_server_binary(),
             "--jetstream",
@@ -185,10 +189,10 @@ class Supervisor:
             {"targets": [urlparse(url).netloc], "labels": {"__metrics_path__": urlparse(url).path, "service": name}}
             for name, url in self.metrics_urls.items()
         ]
-        self.metrics_targets_file.write_text(json.dumps(targets, indent=2))
+        write_private(self.metrics_targets_file, json.dumps(targets, indent=2))
 
     async def start(self) -> None:
-        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(self.settings.data_dir)
         self.settings.resolved_token_secret()  # create it once, before two services race to
         self._write_metrics_targets()
         nats = self._nats_child()

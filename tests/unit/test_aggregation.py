@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from chatcluster.aggregation import TopKind, countable, delta_of, sentiment_row, words_of
+from chatcluster.aggregation import SentimentKey, TopKey, TopKind, countable, delta_of, sentiment_row, words_of
 from chatcluster.ids import SnowflakeGenerator
-from chatcluster.models import EventKind, Message, ScoredEvent, Sentiment
+from chatcluster.models import EventKind, Message, ScoredEvent, Sentiment, dm_room_id
+from chatcluster.privacy import Audience, audience_of, is_private_room
 
 IDS = SnowflakeGenerator(worker_id=9)
 T = int(datetime(2026, 3, 1, 23, 59, 59, tzinfo=UTC).timestamp() * 1000)
@@ -55,12 +56,37 @@ def test_a_message_adds_to_its_own_day_minute_second_and_top_lists() -> None:
         ("2026-03-02", "bob"): 1,
     }
     minute = T - T % 60_000
-    assert (delta.sentiment[("general", minute)].positive, delta.sentiment[("general", minute)].negative) == (1, 0)
-    assert delta.sentiment[("general", minute + 60_000)].negative == 1
-    assert delta.top[(TopKind.WORDS, minute, "pizza")] == 2
-    assert delta.top[(TopKind.WORDS, minute + 60_000, "pizza")] == 1
-    assert delta.top[(TopKind.ROOMS, minute, "general")] == 1
+    first = delta.sentiment[SentimentKey("general", minute, private=False)]
+    assert (first.positive, first.negative) == (1, 0)
+    assert delta.sentiment[SentimentKey("general", minute + 60_000, private=False)].negative == 1
+    assert delta.top[TopKey(TopKind.WORDS, False, minute, "pizza")] == 2
+    assert delta.top[TopKey(TopKind.WORDS, False, minute + 60_000, "pizza")] == 1
+    assert delta.top[TopKey(TopKind.ROOMS, False, minute, "general")] == 1
     assert sum(delta.per_second.values()) == 2
+
+
+def test_direct_message_rooms_are_private_and_group_rooms_are_not() -> None:
+    assert is_private_room(dm_room_id(7, 3))
+    assert not is_private_room(str(IDS.next_id()))  # group rooms get Snowflake ids
+    assert not is_private_room("general")
+
+
+def test_every_count_of_a_direct_message_is_marked_private_and_the_rate_counts_it_all_the_same() -> None:
+    dm = dm_room_id(1, 2)
+    delta = delta_of([scored("secret plans", room=dm), scored("lunch plans", at_ms=T + 10)])
+    minute = T - T % 60_000
+    assert {(k.room_id, k.private) for k in delta.messages} == {(dm, True), ("general", False)}
+    assert set(delta.sentiment) == {SentimentKey(dm, minute, True), SentimentKey("general", minute, False)}
+    words = {(k.key, k.private): n for k, n in delta.top.items() if k.kind is TopKind.WORDS}
+    assert words == {("secret", True): 1, ("plans", True): 1, ("lunch", False): 1, ("plans", False): 1}
+    assert sum(delta.per_second.values()) == 2
+
+
+def test_only_a_platform_admin_sees_the_counts_of_private_rooms() -> None:
+    assert audience_of(is_admin=False) is Audience.PUBLIC
+    assert audience_of(is_admin=True) is Audience.ALL
+    assert Audience.PUBLIC.private_flags == (False,)
+    assert set(Audience.ALL.private_flags) == {False, True}
 
 
 def test_the_mean_sentiment_of_a_step_is_positive_minus_negative_over_all() -> None:

@@ -15,6 +15,7 @@ from typing import Protocol
 from chatcluster.aggregation import MessageCountRow, SentimentRow, TopEntry, TopKind
 from chatcluster.errors import Unavailable
 from chatcluster.models import Member, Message, MessageEvent, Room, ScoredEvent, User, UserSession
+from chatcluster.privacy import Audience
 
 
 class StoreUnavailable(Unavailable):
@@ -114,20 +115,39 @@ class Store(Protocol):
         Returns how many were new; a redelivered or replayed message adds nothing."""
 
     async def reset_aggregates(self) -> None:
-        """Forget every aggregate and every counted mark (the first step of a rebuild)."""
+        """Forget every aggregate and every counted mark (the first step of a rebuild); a recount is then pending."""
+
+    async def recount_pending(self) -> bool:
+        """Whether the aggregates wait for a recount from the stream: after a reset, and after the upgrade
+        that introduced their current layout, until `recount_done`."""
+
+    async def recount_done(self) -> None:
+        """Every message of the stream has been counted again."""
 
     async def prune_aggregates(self, older_than_ms: int) -> None:
         """Drop per-minute and per-second detail older than this; totals stay."""
 
+    # The audience decides which rooms a figure covers: public rooms only, or every room. A caller
+    # asking about one room it may read passes Audience.ALL; the default never shows a private room.
+
     async def stats_messages(
-        self, *, by_user: bool, by_day: bool, from_day: str | None, to_day: str | None, room_id: str | None
+        self,
+        *,
+        by_user: bool,
+        by_day: bool,
+        from_day: str | None,
+        to_day: str | None,
+        room_id: str | None,
+        audience: Audience = Audience.PUBLIC,
     ) -> list[MessageCountRow]: ...
 
     async def stats_sentiment(
-        self, *, room_id: str | None, from_ms: int, to_ms: int, step_ms: int
+        self, *, room_id: str | None, from_ms: int, to_ms: int, step_ms: int, audience: Audience = Audience.PUBLIC
     ) -> list[SentimentRow]: ...
 
-    async def stats_top(self, kind: TopKind, *, since_ms: int | None, limit: int) -> list[TopEntry]:
+    async def stats_top(
+        self, kind: TopKind, *, since_ms: int | None, limit: int, audience: Audience = Audience.PUBLIC
+    ) -> list[TopEntry]:
         """The most frequent keys since a time (per-minute detail), or of all time (since_ms None)."""
 
     async def stats_rate(self, *, from_ms: int, to_ms: int) -> dict[int, int]:

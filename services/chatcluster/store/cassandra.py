@@ -52,26 +52,42 @@ from chatcluster.models import (
     User,
     UserSession,
 )
+from chatcluster.privacy import Audience
 from chatcluster.store.base import JoinResult, StoreUnavailable
 from chatcluster.store.cassandra_schema import KEYSPACE_CQL, LOCK_TABLE, MIGRATIONS, MIGRATIONS_TABLE
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-ALL_ROOMS = "*"  # the sentiment row that sums every room
+ALL_ROOMS = "*"  # the sentiment rows (one per privacy) that sum every room
 RATE_BUCKET_MS = 60_000
 MAX_IN_FLIGHT = 128
 # Outages and timeouts are waited out by callers; invalid queries are bugs and surface as they are.
 UNAVAILABLE = (NoHostAvailable, OperationTimedOut, ConnectionException, Unavailable, ReadTimeout, WriteTimeout)
 
-_ADD_MESSAGES = "UPDATE agg_messages SET count = count + ? WHERE day = ? AND room_id = ? AND user_id = ?"
-_ADD_SENTIMENT = (
-    "UPDATE agg_sentiment SET positive = positive + ?, neutral = neutral + ?, negative = negative + ? "
-    "WHERE room_id = ? AND minute = ?"
+_ADD_MESSAGES = (
+    "UPDATE stats_messages SET count = count + ? WHERE day = ? AND private = ? AND room_id = ? AND user_id = ?"
 )
-_ADD_TOP_MINUTE = "UPDATE agg_top_minute SET count = count + ? WHERE kind = ? AND minute = ? AND key = ?"
-_ADD_TOP_TOTAL = "UPDATE agg_top_total SET count = count + ? WHERE kind = ? AND key = ?"
-_ADD_RATE = "UPDATE agg_rate SET count = count + ? WHERE second_bucket = ? AND second = ?"
+_ADD_SENTIMENT = (
+    "UPDATE stats_sentiment SET positive = positive + ?, neutral = neutral + ?, negative = negative + ? "
+    "WHERE room_id = ? AND private = ? AND minute = ?"
+)
+_ADD_TOP_MINUTE = (
+    "UPDATE stats_top_minute SET count = count + ? WHERE kind = ? AND private = ? AND minute = ? AND key = ?"
+)
+_ADD_TOP_TOTAL = "UPDATE stats_top_total SET count = count + ? WHERE kind = ? AND private = ? AND key = ?"
+_ADD_RATE = "UPDATE stats_rate SET count = count + ? WHERE second_bucket = ? AND second = ?"
+_AGGREGATE_TABLES = (
+    "stats_counted",
+    "stats_messages",
+    "stats_days",
+    "stats_sentiment",
+    "stats_top_minute",
+    "stats_top_total",
+    "stats_rate",
+)
+# `SET count = count + ?`: a counter update adds again each time it runs, so the driver must never retry it.
+_COUNTER_UPDATE = re.compile(r"=\s*(\w+)\s*\+\s*\?")
 
 
 def _ms(moment: datetime) -> int:
@@ -248,7 +264,7 @@ class CassandraStore:
         statement = self._statements.get(cql)
         if statement is None:
             statement = self.session.prepare(_qualified(cql, self.config.keyspace))
-            statement.is_idempotent = not cql.lstrip().upper().startswith("UPDATE AGG") and " IF " not in cql
+            statement.is_idempotent = not _COUNTER_UPDATE.search(cql) and " IF " not in cql
             self._statements[cql] = statement
         return statement
 
@@ -729,7 +745,7 @@ class CassandraStore:
         candidates = countable(scored)
         # A lightweight transaction claims each message once; only the winner adds its counts.
         claims = await self._many(
-            (self._q("INSERT INTO agg_counted (message_id) VALUES (?) IF NOT EXISTS", mid)) for mid in candidates
+            (self._q("INSERT INTO stats_counted (message_id) VALUES (?) IF NOT EXISTS", mid)) for mid in candidates
         )
         fresh = [event for (mid, event), claim in zip(candidates.items(), claims, strict=True) if claim[0][0]]
         await self._apply_delta(delta_of(fresh))
@@ -737,45 +753,56 @@ class CassandraStore:
 
     async def _apply_delta(self, delta: AggregateDelta) -> None:
         writes: list[Awaitable[list[Any]]] = []
-        for count_key, n in delta.messages.items():
-            writes.append(self._q(_ADD_MESSAGES, n, count_key.day, count_key.room_id, count_key.user_id))
-            writes.append(self._q("INSERT INTO agg_days (scope, day) VALUES ('all', ?)", count_key.day))
-        for (room, minute), c in delta.sentiment.items():
-            for target in (room, ALL_ROOMS):
-                writes.append(self._q(_ADD_SENTIMENT, c.positive, c.neutral, c.negative, target, minute))
-        totals: Counter[tuple[str, str]] = Counter()
-        for (kind, minute, key), n in delta.top.items():
-            totals[(kind.value, key)] += n
-            writes.append(self._q(_ADD_TOP_MINUTE, n, kind.value, minute, key))
-        for (kind_value, key), n in totals.items():
-            writes.append(self._q(_ADD_TOP_TOTAL, n, kind_value, key))
+        for count, n in delta.messages.items():
+            writes.append(self._q(_ADD_MESSAGES, n, count.day, count.private, count.room_id, count.user_id))
+        for day in {count.day for count in delta.messages}:
+            writes.append(self._q("INSERT INTO stats_days (scope, day) VALUES ('all', ?)", day))
+        for cell, c in delta.sentiment.items():
+            for target in (cell.room_id, ALL_ROOMS):
+                writes.append(
+                    self._q(_ADD_SENTIMENT, c.positive, c.neutral, c.negative, target, cell.private, cell.minute)
+                )
+        totals: Counter[tuple[str, bool, str]] = Counter()
+        for top, n in delta.top.items():
+            totals[(top.kind.value, top.private, top.key)] += n
+            writes.append(self._q(_ADD_TOP_MINUTE, n, top.kind.value, top.private, top.minute, top.key))
+        for (kind_value, private, key), n in totals.items():
+            writes.append(self._q(_ADD_TOP_TOTAL, n, kind_value, private, key))
         for second, n in delta.per_second.items():
             writes.append(self._q(_ADD_RATE, n, second - second % RATE_BUCKET_MS, second))
         await self._many(writes)
 
     async def reset_aggregates(self) -> None:
-        for table in (
-            "agg_counted",
-            "agg_messages",
-            "agg_days",
-            "agg_sentiment",
-            "agg_top_minute",
-            "agg_top_total",
-            "agg_rate",
-        ):
+        for table in _AGGREGATE_TABLES:
             await self._run(f"TRUNCATE {table}")
+        await self._q("INSERT INTO stats_recount (name) VALUES ('pending')")
+
+    async def recount_pending(self) -> bool:
+        return bool(await self._q("SELECT name FROM stats_recount WHERE name = 'pending'"))
+
+    async def recount_done(self) -> None:
+        await self._q("DELETE FROM stats_recount WHERE name = 'pending'")
 
     async def prune_aggregates(self, older_than_ms: int) -> None:
         """Not yet: counter tables take no TTL, so per-minute detail is kept (queries only read recent
         partitions, so it costs disk, not speed). Deleting old minute partitions is the next step."""
 
     async def stats_messages(
-        self, *, by_user: bool, by_day: bool, from_day: str | None, to_day: str | None, room_id: str | None
+        self,
+        *,
+        by_user: bool,
+        by_day: bool,
+        from_day: str | None,
+        to_day: str | None,
+        room_id: str | None,
+        audience: Audience = Audience.PUBLIC,
     ) -> list[MessageCountRow]:
-        days = [r.day for r in await self._q("SELECT day FROM agg_days WHERE scope = 'all'")]
+        days = [r.day for r in await self._q("SELECT day FROM stats_days WHERE scope = 'all'")]
         days = [d for d in days if (from_day is None or d >= from_day) and (to_day is None or d <= to_day)]
         per_day = await self._many(
-            (self._q("SELECT day, room_id, user_id, count FROM agg_messages WHERE day = ?", d)) for d in days
+            (self._q("SELECT day, room_id, user_id, count FROM stats_messages WHERE day = ? AND private = ?", d, p))
+            for d in days
+            for p in audience.private_flags
         )
         counts: Counter[tuple[str | None, int | None]] = Counter()
         for rows in per_day:
@@ -794,37 +821,52 @@ class CassandraStore:
         ]
 
     async def stats_sentiment(
-        self, *, room_id: str | None, from_ms: int, to_ms: int, step_ms: int
+        self, *, room_id: str | None, from_ms: int, to_ms: int, step_ms: int, audience: Audience = Audience.PUBLIC
     ) -> list[SentimentRow]:
-        rows = await self._q(
-            "SELECT minute, positive, neutral, negative FROM agg_sentiment "
-            "WHERE room_id = ? AND minute >= ? AND minute < ?",
-            room_id or ALL_ROOMS,
-            from_ms,
-            to_ms,
+        per_privacy = await self._many(
+            self._q(
+                "SELECT minute, positive, neutral, negative FROM stats_sentiment "
+                "WHERE room_id = ? AND private = ? AND minute >= ? AND minute < ?",
+                room_id or ALL_ROOMS,
+                private,
+                from_ms,
+                to_ms,
+            )
+            for private in audience.private_flags
         )
         steps: dict[int, list[int]] = {}
-        for r in rows:
-            acc = steps.setdefault(r.minute - r.minute % step_ms, [0, 0, 0])
-            acc[0] += r.positive or 0
-            acc[1] += r.neutral or 0
-            acc[2] += r.negative or 0
+        for rows in per_privacy:
+            for r in rows:
+                acc = steps.setdefault(r.minute - r.minute % step_ms, [0, 0, 0])
+                acc[0] += r.positive or 0
+                acc[1] += r.neutral or 0
+                acc[2] += r.negative or 0
         return [sentiment_row(start, *acc) for start, acc in sorted(steps.items())]
 
-    async def stats_top(self, kind: TopKind, *, since_ms: int | None, limit: int) -> list[TopEntry]:
-        counts: Counter[str] = Counter()
+    async def stats_top(
+        self, kind: TopKind, *, since_ms: int | None, limit: int, audience: Audience = Audience.PUBLIC
+    ) -> list[TopEntry]:
         if since_ms is None:
-            for r in await self._q("SELECT key, count FROM agg_top_total WHERE kind = ?", kind.value):
-                counts[r.key] += r.count
+            partitions = await self._many(
+                self._q("SELECT key, count FROM stats_top_total WHERE kind = ? AND private = ?", kind.value, p)
+                for p in audience.private_flags
+            )
         else:
             now = _ms(datetime.now(UTC))
-            minutes = range(since_ms - since_ms % 60_000, now + 1, 60_000)
-            for rows in await self._many(
-                (self._q("SELECT key, count FROM agg_top_minute WHERE kind = ? AND minute = ?", kind.value, m))
-                for m in minutes
-            ):
-                for r in rows:
-                    counts[r.key] += r.count
+            partitions = await self._many(
+                self._q(
+                    "SELECT key, count FROM stats_top_minute WHERE kind = ? AND private = ? AND minute = ?",
+                    kind.value,
+                    p,
+                    m,
+                )
+                for m in range(since_ms - since_ms % 60_000, now + 1, 60_000)
+                for p in audience.private_flags
+            )
+        counts: Counter[str] = Counter()
+        for rows in partitions:
+            for r in rows:
+                counts[r.key] += r.count
         ranked = sorted(((k, n) for k, n in counts.items() if n), key=lambda kv: (-kv[1], kv[0]))
         return [TopEntry(key=k, count=n) for k, n in ranked[:limit]]
 
@@ -832,7 +874,7 @@ class CassandraStore:
         found: dict[int, int] = {}
         for bucket in range(from_ms - from_ms % RATE_BUCKET_MS, to_ms, RATE_BUCKET_MS):
             for r in await self._q(
-                "SELECT second, count FROM agg_rate WHERE second_bucket = ? AND second >= ? AND second < ?",
+                "SELECT second, count FROM stats_rate WHERE second_bucket = ? AND second >= ? AND second < ?",
                 bucket,
                 from_ms,
                 to_ms,

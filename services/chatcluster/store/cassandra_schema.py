@@ -71,6 +71,30 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """CREATE TABLE IF NOT EXISTS sessions_by_user (
             user_id bigint, session_id bigint, PRIMARY KEY ((user_id), session_id))""",
     ),
+    # Every count keeps the privacy of its room when the message was said (chatcluster.privacy), in its
+    # key, so a non-member's figures read the public partitions alone and an admin's add the private
+    # ones. The old counts cannot be split, so the aggregator recounts the CHAT_SCORED stream into new
+    # tables (`stats_recount` says a recount is pending). The agg_* tables are left to an aggregator of
+    # the previous version still running during a rolling upgrade; nothing reads them any more.
+    (
+        """CREATE TABLE IF NOT EXISTS stats_counted (message_id bigint PRIMARY KEY)""",
+        """CREATE TABLE IF NOT EXISTS stats_messages (
+            day text, private boolean, room_id text, user_id bigint, count counter,
+            PRIMARY KEY ((day, private), room_id, user_id))""",
+        """CREATE TABLE IF NOT EXISTS stats_days (scope text, day text, PRIMARY KEY ((scope), day))""",
+        """CREATE TABLE IF NOT EXISTS stats_sentiment (
+            room_id text, private boolean, minute bigint, positive counter, neutral counter, negative counter,
+            PRIMARY KEY ((room_id, private), minute))""",
+        """CREATE TABLE IF NOT EXISTS stats_top_minute (
+            kind text, private boolean, minute bigint, key text, count counter,
+            PRIMARY KEY ((kind, private, minute), key))""",
+        """CREATE TABLE IF NOT EXISTS stats_top_total (
+            kind text, private boolean, key text, count counter, PRIMARY KEY ((kind, private), key))""",
+        """CREATE TABLE IF NOT EXISTS stats_rate (second_bucket bigint, second bigint, count counter,
+            PRIMARY KEY ((second_bucket), second))""",
+        """CREATE TABLE IF NOT EXISTS stats_recount (name text PRIMARY KEY)""",
+        """INSERT INTO stats_recount (name) VALUES ('pending')""",
+    ),
 )
 
 MIGRATIONS_TABLE = "CREATE TABLE IF NOT EXISTS schema_migrations (version int PRIMARY KEY, applied_ms bigint)"

@@ -7,6 +7,7 @@ and id) so that both back ends answer the same queries the same way.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 from collections import Counter
 from collections.abc import AsyncIterator, Sequence
@@ -40,6 +41,8 @@ from chatcluster.models import (
     User,
     UserSession,
 )
+from chatcluster.privacy import Audience
+from chatcluster.private_files import PRIVATE_FILE_MODE, private_file
 from chatcluster.store.base import JoinResult, StoreUnavailable
 
 MIGRATIONS: tuple[str, ...] = (
@@ -127,11 +130,52 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX sessions_by_user ON sessions (user_id, session_id);
     """,
+    # Every count keeps the privacy of its room when the message was said (chatcluster.privacy), in its
+    # key. The old counts cannot be split, so they go, and the aggregator recounts the CHAT_SCORED
+    # stream into these tables when it starts (`stats_recount` says a recount is pending).
+    """
+    DROP TABLE agg_counted;
+    DROP TABLE agg_messages;
+    DROP TABLE agg_sentiment;
+    DROP TABLE agg_top_minute;
+    DROP TABLE agg_top_total;
+    DROP TABLE agg_rate;
+    CREATE TABLE stats_counted (message_id INTEGER PRIMARY KEY) WITHOUT ROWID;
+    CREATE TABLE stats_messages (
+        day TEXT NOT NULL, room_id TEXT NOT NULL, user_id INTEGER NOT NULL, private INTEGER NOT NULL,
+        username TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (day, room_id, user_id, private)
+    ) WITHOUT ROWID;
+    CREATE TABLE stats_sentiment (
+        room_id TEXT NOT NULL, minute INTEGER NOT NULL, private INTEGER NOT NULL,
+        positive INTEGER NOT NULL, neutral INTEGER NOT NULL, negative INTEGER NOT NULL,
+        PRIMARY KEY (room_id, private, minute)
+    ) WITHOUT ROWID;
+    CREATE INDEX stats_sentiment_by_minute ON stats_sentiment (private, minute);
+    CREATE TABLE stats_top_minute (
+        kind TEXT NOT NULL, private INTEGER NOT NULL, minute INTEGER NOT NULL, key TEXT NOT NULL,
+        count INTEGER NOT NULL, PRIMARY KEY (kind, private, minute, key)
+    ) WITHOUT ROWID;
+    CREATE TABLE stats_top_total (
+        kind TEXT NOT NULL, private INTEGER NOT NULL, key TEXT NOT NULL, count INTEGER NOT NULL,
+        PRIMARY KEY (kind, private, key)
+    ) WITHOUT ROWID;
+    CREATE INDEX stats_top_total_by_count ON stats_top_total (kind, private, count DESC);
+    CREATE TABLE stats_rate (second INTEGER PRIMARY KEY, count INTEGER NOT NULL);
+    CREATE TABLE stats_recount (pending INTEGER PRIMARY KEY);
+    INSERT INTO stats_recount VALUES (1);
+    """,
 )
 
 OPEN_ATTEMPTS = 20
 
-_AGGREGATE_TABLES = ("agg_counted", "agg_messages", "agg_sentiment", "agg_top_minute", "agg_top_total", "agg_rate")
+_AGGREGATE_TABLES = (
+    "stats_counted",
+    "stats_messages",
+    "stats_sentiment",
+    "stats_top_minute",
+    "stats_top_total",
+    "stats_rate",
+)
 
 # Highest event id wins; a delete is sticky so a late edit cannot resurrect text.
 _UPSERT_MESSAGE = """
@@ -160,6 +204,11 @@ ON CONFLICT (message_id) DO UPDATE SET
     model_version = excluded.model_version, version = excluded.version
 WHERE excluded.version > message_sentiment.version
 """
+
+
+def _private_in(audience: Audience) -> str:
+    """The condition keeping the counts of the rooms this audience sees; its parameters are `private_flags`."""
+    return f"private IN ({','.join('?' * len(audience.private_flags))})"
 
 
 def _ms(moment: datetime) -> int:
@@ -251,7 +300,11 @@ class SqliteStore:
         return self._db
 
     async def open(self) -> None:
-        self._path.parent.mkdir(parents=True, exist_ok=True)
+        # Password hashes and every direct message: 0600, a mode SQLite gives its -wal and -shm files too.
+        private_file(self._path)
+        for leftover in (Path(f"{self._path}-wal"), Path(f"{self._path}-shm")):  # an older version's, 0644
+            with contextlib.suppress(FileNotFoundError):
+                leftover.chmod(PRIVATE_FILE_MODE)
         for attempt in range(OPEN_ATTEMPTS):
             try:
                 self._db = await self._connect()
@@ -549,39 +602,40 @@ class SqliteStore:
         async with self._write() as db:
             marks = ",".join("?" * len(candidates))
             async with db.execute(
-                f"SELECT message_id FROM agg_counted WHERE message_id IN ({marks})", list(candidates)
+                f"SELECT message_id FROM stats_counted WHERE message_id IN ({marks})", list(candidates)
             ) as cur:
                 seen = {row[0] for row in await cur.fetchall()}
             fresh = [event for message_id, event in candidates.items() if message_id not in seen]
-            await db.executemany("INSERT INTO agg_counted VALUES (?)", [(e.message.message_id,) for e in fresh])
+            await db.executemany("INSERT INTO stats_counted VALUES (?)", [(e.message.message_id,) for e in fresh])
             await self._apply_delta(db, delta_of(fresh))
             return len(fresh)
 
     async def _apply_delta(self, db: aiosqlite.Connection, delta: AggregateDelta) -> None:
         await db.executemany(
-            "INSERT INTO agg_messages VALUES (?, ?, ?, ?, ?) "
+            "INSERT INTO stats_messages VALUES (?, ?, ?, ?, ?, ?) "
             "ON CONFLICT DO UPDATE SET count = count + excluded.count, username = excluded.username",
-            [(k.day, k.room_id, k.user_id, k.username, n) for k, n in delta.messages.items()],
+            [(k.day, k.room_id, k.user_id, k.private, k.username, n) for k, n in delta.messages.items()],
         )
         await db.executemany(
-            "INSERT INTO agg_sentiment VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET "
+            "INSERT INTO stats_sentiment VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET "
             "positive = positive + excluded.positive, neutral = neutral + excluded.neutral, "
             "negative = negative + excluded.negative",
-            [(room, minute, c.positive, c.neutral, c.negative) for (room, minute), c in delta.sentiment.items()],
+            [(k.room_id, k.minute, k.private, c.positive, c.neutral, c.negative) for k, c in delta.sentiment.items()],
         )
         await db.executemany(
-            "INSERT INTO agg_top_minute VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET count = count + excluded.count",
-            [(kind.value, minute, key, n) for (kind, minute, key), n in delta.top.items()],
+            "INSERT INTO stats_top_minute VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT DO UPDATE SET count = count + excluded.count",
+            [(k.kind.value, k.private, k.minute, k.key, n) for k, n in delta.top.items()],
         )
-        totals: Counter[tuple[str, str]] = Counter()
-        for (kind, _minute, key), n in delta.top.items():
-            totals[(kind.value, key)] += n
+        totals: Counter[tuple[str, bool, str]] = Counter()
+        for k, n in delta.top.items():
+            totals[(k.kind.value, k.private, k.key)] += n
         await db.executemany(
-            "INSERT INTO agg_top_total VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET count = count + excluded.count",
-            [(kind, key, n) for (kind, key), n in totals.items()],
+            "INSERT INTO stats_top_total VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET count = count + excluded.count",
+            [(kind, private, key, n) for (kind, private, key), n in totals.items()],
         )
         await db.executemany(
-            "INSERT INTO agg_rate VALUES (?, ?) ON CONFLICT DO UPDATE SET count = count + excluded.count",
+            "INSERT INTO stats_rate VALUES (?, ?) ON CONFLICT DO UPDATE SET count = count + excluded.count",
             list(delta.per_second.items()),
         )
 
@@ -589,24 +643,46 @@ class SqliteStore:
         async with self._write() as db:
             for table in _AGGREGATE_TABLES:
                 await db.execute(f"DELETE FROM {table}")
+            await db.execute("INSERT INTO stats_recount VALUES (1) ON CONFLICT DO NOTHING")
+
+    async def recount_pending(self) -> bool:
+        return await self._one("SELECT 1 FROM stats_recount") is not None
+
+    async def recount_done(self) -> None:
+        async with self._write() as db:
+            await db.execute("DELETE FROM stats_recount")
 
     async def prune_aggregates(self, older_than_ms: int) -> None:
+        kinds = tuple(kind.value for kind in TopKind)
         async with self._write() as db:
-            await db.execute("DELETE FROM agg_top_minute WHERE minute < ?", (older_than_ms,))
-            await db.execute("DELETE FROM agg_rate WHERE second < ?", (older_than_ms,))
+            # Naming every kind and privacy lets the primary key find the old minutes without a scan.
+            await db.execute(
+                f"DELETE FROM stats_top_minute WHERE kind IN ({','.join('?' * len(kinds))}) "
+                "AND private IN (0, 1) AND minute < ?",
+                (*kinds, older_than_ms),
+            )
+            await db.execute("DELETE FROM stats_rate WHERE second < ?", (older_than_ms,))
 
     async def stats_messages(
-        self, *, by_user: bool, by_day: bool, from_day: str | None, to_day: str | None, room_id: str | None
+        self,
+        *,
+        by_user: bool,
+        by_day: bool,
+        from_day: str | None,
+        to_day: str | None,
+        room_id: str | None,
+        audience: Audience = Audience.PUBLIC,
     ) -> list[MessageCountRow]:
         groups = [c for c, wanted in (("day", by_day), ("user_id", by_user)) if wanted]
         select = ", ".join([*groups, *(["MAX(username) AS username"] if by_user else []), "SUM(count) AS count"])
-        where, params = ["1=1"], []
+        where: list[str] = [_private_in(audience)]
+        params: list[Any] = [*audience.private_flags]
         for clause, value in (("day >= ?", from_day), ("day <= ?", to_day), ("room_id = ?", room_id)):
             if value is not None:
                 where.append(clause)
                 params.append(value)
         group = f" GROUP BY {', '.join(groups)} ORDER BY {', '.join(groups)}" if groups else ""
-        rows = await self._all(f"SELECT {select} FROM agg_messages WHERE {' AND '.join(where)}{group}", params)
+        rows = await self._all(f"SELECT {select} FROM stats_messages WHERE {' AND '.join(where)}{group}", params)
         return [
             MessageCountRow(
                 day=row["day"] if by_day else None,
@@ -619,31 +695,51 @@ class SqliteStore:
         ]
 
     async def stats_sentiment(
-        self, *, room_id: str | None, from_ms: int, to_ms: int, step_ms: int
+        self, *, room_id: str | None, from_ms: int, to_ms: int, step_ms: int, audience: Audience = Audience.PUBLIC
     ) -> list[SentimentRow]:
         room_clause = "AND room_id = ?" if room_id is not None else ""
-        params: list[Any] = [step_ms, step_ms, from_ms, to_ms, *([room_id] if room_id is not None else [])]
+        params: list[Any] = [
+            step_ms,
+            step_ms,
+            *audience.private_flags,
+            from_ms,
+            to_ms,
+            *([room_id] if room_id is not None else []),
+        ]
         rows = await self._all(
-            "SELECT (minute / ?) * ? AS start, SUM(positive), SUM(neutral), SUM(negative) FROM agg_sentiment "
-            f"WHERE minute >= ? AND minute < ? {room_clause} GROUP BY start ORDER BY start",
+            "SELECT (minute / ?) * ? AS start, SUM(positive), SUM(neutral), SUM(negative) FROM stats_sentiment "
+            f"WHERE {_private_in(audience)} AND minute >= ? AND minute < ? {room_clause} GROUP BY start ORDER BY start",
             params,
         )
         return [sentiment_row(r[0], r[1], r[2], r[3]) for r in rows]
 
-    async def stats_top(self, kind: TopKind, *, since_ms: int | None, limit: int) -> list[TopEntry]:
-        if since_ms is None:
+    async def stats_top(
+        self, kind: TopKind, *, since_ms: int | None, limit: int, audience: Audience = Audience.PUBLIC
+    ) -> list[TopEntry]:
+        flags = audience.private_flags
+        if since_ms is None and len(flags) == 1:
+            rows = await self._all(  # one privacy: the count index answers in order
+                "SELECT key, count FROM stats_top_total WHERE kind = ? AND private = ? "
+                "ORDER BY count DESC, key LIMIT ?",
+                (kind.value, *flags, limit),
+            )
+        elif since_ms is None:
             rows = await self._all(
-                "SELECT key, count FROM agg_top_total WHERE kind = ? ORDER BY count DESC, key LIMIT ?",
-                (kind.value, limit),
+                f"SELECT key, SUM(count) AS total FROM stats_top_total WHERE kind = ? AND {_private_in(audience)} "
+                "GROUP BY key ORDER BY total DESC, key LIMIT ?",
+                (kind.value, *flags, limit),
             )
         else:
             rows = await self._all(
-                "SELECT key, SUM(count) AS total FROM agg_top_minute WHERE kind = ? AND minute >= ? "
+                "SELECT key, SUM(count) AS total FROM stats_top_minute "
+                f"WHERE kind = ? AND {_private_in(audience)} AND minute >= ? "
                 "GROUP BY key ORDER BY total DESC, key LIMIT ?",
-                (kind.value, since_ms, limit),
+                (kind.value, *flags, since_ms, limit),
             )
         return [TopEntry(key=r[0], count=r[1]) for r in rows]
 
     async def stats_rate(self, *, from_ms: int, to_ms: int) -> dict[int, int]:
-        rows = await self._all("SELECT second, count FROM agg_rate WHERE second >= ? AND second < ?", (from_ms, to_ms))
+        rows = await self._all(
+            "SELECT second, count FROM stats_rate WHERE second >= ? AND second < ?", (from_ms, to_ms)
+        )
         return {r[0]: r[1] for r in rows}
