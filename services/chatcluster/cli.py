@@ -61,7 +61,13 @@ class StoreKind(StrEnum):
 def up(
     port: Annotated[int, typer.Option(help="Gateway port")] = 8000,
     data_dir: Annotated[Path, typer.Option(help="Where messages and JetStream files live")] = Path(".chatcluster"),
-    nats_port: Annotated[int, typer.Option(help="Local nats-server port")] = 4222,
+    nats_port: Annotated[
+        int,
+        typer.Option(
+            help="Port of the nats-server `up` starts. `up` always runs its own and never reads CHATCLUSTER_NATS_URL: "
+            "this option is the way to move it. A port in use (NATS, gateway, metrics) stops `up` with a message."
+        ),
+    ] = 4222,
     store: Annotated[StoreKind, typer.Option(help="sqlite (embedded) or cassandra (a local Cassandra 5)")] = (
         StoreKind.SQLITE
     ),
@@ -70,7 +76,7 @@ def up(
     """Run nats-server, the gateway, the persister, the scorer and the aggregator until Ctrl-C."""
     from chatcluster.sentiment.artifact import current_model_path
     from chatcluster.sentiment.cli import ensure_model
-    from chatcluster.supervisor import Supervisor, run_until_signalled
+    from chatcluster.supervisor import PortTaken, Supervisor, run_until_signalled
 
     setup_logging("up")
     settings = get_settings().model_copy(
@@ -91,6 +97,11 @@ def up(
                 update={"store_url": f"cassandra://127.0.0.1:{node.cql_port}/chatcluster?rf=1&consistency=ONE"}
             )
         supervisor = Supervisor(settings)
+        try:
+            supervisor.refuse_taken_ports()
+        except PortTaken as exc:
+            console.print(f"[red]{escape(str(exc))}[/red]")
+            raise typer.Exit(1) from None
         metrics = "".join(f"\n  {name:<11} {url}" for name, url in supervisor.metrics_urls.items())
         nats_monitoring = supervisor.nats_monitoring_url
         banner = (

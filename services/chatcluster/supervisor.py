@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import json
 import logging
 import os
@@ -56,6 +57,24 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+class PortTaken(RuntimeError):
+    """A port the platform needs is in use: starting anyway would attach to someone else's server."""
+
+
+def port_in_use(host: str, port: int) -> bool:
+    """Whether something listens on host:port. SO_REUSEADDR, as the servers themselves set it, so a connection
+    of a previous run still in TIME_WAIT does not count."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return True
+            raise
+    return False
 
 
 async def wait_for_port(host: str, port: int, timeout: float) -> None:
@@ -191,14 +210,38 @@ class Supervisor:
         ]
         write_private(self.metrics_targets_file, json.dumps(targets, indent=2))
 
+    def needed_ports(self) -> dict[str, tuple[str, int]]:
+        """What each port is for (with the option that changes it, where there is one) → (host, port)."""
+        ports = {
+            "the NATS client port (--nats-port)": ("127.0.0.1", self.nats_port),
+            "the NATS monitoring port": ("127.0.0.1", self.nats_monitoring_port),
+        }
+        if "gateway" in self.services:
+            ports["the gateway port (--port)"] = (self.settings.gateway_host, self.settings.gateway_port)
+        for name, port in self.metrics_ports.items():
+            ports[f"the {name} metrics port"] = (METRICS_HOST, port)
+        return ports
+
+    def refuse_taken_ports(self) -> None:
+        """Raise PortTaken naming every needed port that something already listens on."""
+        taken = [
+            f"{what}, {host}:{port}" for what, (host, port) in self.needed_ports().items() if port_in_use(host, port)
+        ]
+        if taken:
+            raise PortTaken(
+                f"cannot start: {'; '.join(taken)} {'is' if len(taken) == 1 else 'are'} already in use "
+                "(another ChatCluster or nats-server?); stop what holds it or choose another port"
+            )
+
     async def start(self) -> None:
+        self.refuse_taken_ports()
         private_dir(self.settings.data_dir)
         self.settings.resolved_token_secret()  # create it once, before two services race to
         self._write_metrics_targets()
         nats = self._nats_child()
         self.children["nats"] = nats
         await nats.start()
-        await wait_for_port("127.0.0.1", self.nats_port, timeout=20)
+        await self._wait_for_nats(nats)
         for name in self.services:
             await self.start_service(name)
         if "gateway" in self.services:
@@ -236,7 +279,23 @@ class Supervisor:
         await self._stop_child(child)
         await child.start()
         if name == "nats":
-            await wait_for_port("127.0.0.1", self.nats_port, timeout=20)
+            await self._wait_for_nats(child)
+
+    async def _wait_for_nats(self, nats: Child, timeout: float = 20) -> None:
+        """Until our nats-server listens; if it exits first (a port taken since the check), say so at once
+        rather than let the services connect to whatever holds the port."""
+        listening = asyncio.ensure_future(wait_for_port("127.0.0.1", self.nats_port, timeout))
+        exited = asyncio.ensure_future(nats.process.wait()) if nats.process else None
+        done, _ = await asyncio.wait([f for f in (listening, exited) if f], return_when=asyncio.FIRST_COMPLETED)
+        if exited is not None and exited in done:
+            listening.cancel()
+            raise PortTaken(
+                f"nats-server exited with code {exited.result()} before listening on port {self.nats_port}; "
+                f"its log: {self.settings.data_dir / 'nats-server.log'}"
+            )
+        if exited is not None:
+            exited.cancel()
+        listening.result()
 
     async def watch(self, stop: asyncio.Event) -> None:
         """Restart children that exit on their own, with backoff, until `stop` is set."""
