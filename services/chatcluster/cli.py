@@ -6,6 +6,9 @@ import asyncio
 import contextlib
 import json
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -35,13 +38,47 @@ def _load_sessions() -> dict[str, Any]:
     return json.loads(path.read_text()) if path.exists() else {}
 
 
-def _client(url: str) -> ChatClient:
-    session = _load_sessions().get(url)
-    if session is None:
+def _write_sessions(sessions: dict[str, Any]) -> None:
+    from chatcluster.private_files import write_private  # refresh tokens: readable by this user alone
+
+    write_private(_session_file(), json.dumps(sessions, indent=2))
+
+
+def _save_session(url: str, client: ChatClient) -> None:
+    sessions = _load_sessions()
+    sessions[url] = {
+        "token": client.token,
+        "refresh_token": client.refresh_token,
+        "expires_at": client.expires_at.isoformat() if client.expires_at else None,
+        "session_id": client.session_id,
+        "user_id": client.user_id,
+        "username": client.username,
+    }
+    _write_sessions(sessions)
+
+
+def _forget_session(url: str) -> None:
+    sessions = _load_sessions()
+    if sessions.pop(url, None) is not None:
+        _write_sessions(sessions)
+
+
+REFRESH_MARGIN_SECONDS = 60
+
+
+@asynccontextmanager
+async def _client(url: str) -> AsyncIterator[ChatClient]:
+    """A client signed in with the saved session; an access token about to expire is refreshed first."""
+    saved = _load_sessions().get(url)
+    if saved is None or not saved.get("refresh_token"):
         raise typer.BadParameter(f"not signed in to {url}: run `chatcluster login USERNAME` first")
-    client = ChatClient(url, session["token"])
-    client.username = session["username"]
-    return client
+    async with ChatClient(url, saved["token"], saved["refresh_token"]) as client:
+        client.username, client.session_id, client.user_id = saved["username"], saved["session_id"], saved["user_id"]
+        client.expires_at = datetime.fromisoformat(saved["expires_at"]) if saved.get("expires_at") else None
+        if client.expires_at is None or client.expires_within(REFRESH_MARGIN_SECONDS):
+            await client.refresh()
+            _save_session(url, client)
+        yield client
 
 
 def _run(coro: Any) -> Any:
@@ -203,6 +240,46 @@ def store_migrate(
     console.print("schema is up to date")
 
 
+admin_app = typer.Typer(
+    help="The platform admin role (reads dead-letter payloads), set in the store of this process's settings.",
+    no_args_is_help=True,
+)
+app.add_typer(admin_app, name="admin")
+DataDirOption = Annotated[
+    Path, typer.Option(envvar="CHATCLUSTER_DATA_DIR", help="The platform's data folder (its SQLite store)")
+]
+
+
+def _set_admin(username: str, is_admin: bool, data_dir: Path) -> None:
+    from chatcluster.store import open_store
+
+    async def go() -> bool:
+        # CHATCLUSTER_STORE_URL, when set (a cluster), names the store as it does for the services.
+        store = await open_store(get_settings().model_copy(update={"data_dir": data_dir}))
+        try:
+            user = await store.get_user_by_name(username)
+            return user is not None and await store.set_admin(user.user_id, is_admin)
+        finally:
+            await store.close()
+
+    if not asyncio.run(go()):
+        console.print(f"[red]error:[/] there is no account named '{escape(username)}'")
+        raise typer.Exit(1)
+    console.print(f"{escape(username)} is {'now' if is_admin else 'no longer'} a platform admin")
+
+
+@admin_app.command("grant")
+def admin_grant(username: str, data_dir: DataDirOption = Path(".chatcluster")) -> None:
+    """Make USERNAME a platform admin (its open sessions see it within seconds)."""
+    _set_admin(username, True, data_dir)
+
+
+@admin_app.command("revoke")
+def admin_revoke(username: str, data_dir: DataDirOption = Path(".chatcluster")) -> None:
+    """Take the platform admin role from USERNAME."""
+    _set_admin(username, False, data_dir)
+
+
 aggregates_app = typer.Typer(help="The statistics the aggregator keeps.", no_args_is_help=True)
 app.add_typer(aggregates_app, name="aggregates")
 
@@ -220,19 +297,11 @@ def aggregates_rebuild(
     console.print(f"rebuilt from {read} scored events: {counted} messages counted")
 
 
-def _save_session(url: str, body: dict[str, Any]) -> None:
-    sessions = _load_sessions()
-    sessions[url] = {"token": body["access_token"], "username": body["username"]}
-    path = _session_file()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(sessions, indent=2))
-    path.chmod(0o600)
-
-
 def _authenticate(url: str, username: str, password: str, new: bool) -> None:
-    async def go() -> dict[str, Any]:
+    async def go() -> ChatClient:
         async with ChatClient(url) as client:
-            return await (client.register if new else client.login)(username, password)
+            await (client.register if new else client.login)(username, password)
+            return client
 
     _save_session(url, _run(go()))
     console.print(f"signed in to {url} as [bold]{username}[/]")
@@ -251,8 +320,65 @@ def register(username: str, password: PasswordOption, url: UrlOption = DEFAULT_U
 
 @app.command()
 def login(username: str, password: PasswordOption, url: UrlOption = DEFAULT_URL) -> None:
-    """Sign in; the token is kept in ~/.config/chatcluster/session.json."""
+    """Sign in; the session (refresh token) is kept in ~/.config/chatcluster/session.json, readable by you alone."""
     _authenticate(url, username, password, new=False)
+
+
+@app.command()
+def logout(
+    everywhere: Annotated[bool, typer.Option("--all", help="End every session of the account, not only this one")] = (
+        False
+    ),
+    url: UrlOption = DEFAULT_URL,
+) -> None:
+    """Sign out: the session ends on the server and is forgotten here."""
+
+    async def go() -> None:
+        try:
+            async with _client(url) as client:
+                await client.logout(all=everywhere)
+        except ApiProblem as exc:
+            if exc.status != 401:  # 401: the session had already ended
+                raise
+
+    _run(go())
+    _forget_session(url)
+    console.print(f"signed out of {url}" + (" everywhere" if everywhere else ""))
+
+
+@app.command()
+def sessions(url: UrlOption = DEFAULT_URL) -> None:
+    """List the account's live sessions (end one with the API: DELETE /v1/auth/sessions/ID)."""
+
+    async def go() -> list[dict[str, Any]]:
+        async with _client(url) as client:
+            return await client.sessions()
+
+    for session in _run(go()):
+        current = "  [bold](this one)[/]" if session["current"] else ""
+        console.print(
+            f"{session['session_id']:<20} signed in {session['created_at'][:19]}  "
+            f"last used {session['last_used_at'][:19]}  {escape(session['user_agent'])}{current}",
+            highlight=False,
+        )
+
+
+@app.command()
+def passwd(
+    current: Annotated[str, typer.Option(prompt="Current password", hide_input=True, help="Current password")],
+    new: Annotated[
+        str, typer.Option(prompt="New password", hide_input=True, confirmation_prompt=True, help="New password")
+    ],
+    url: UrlOption = DEFAULT_URL,
+) -> None:
+    """Change the password; every other session of the account ends, this one stays."""
+
+    async def go() -> None:
+        async with _client(url) as client:
+            await client.change_password(current, new)
+
+    _run(go())
+    console.print("password changed; every other session has ended")
 
 
 @app.command()
