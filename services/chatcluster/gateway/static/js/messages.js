@@ -1,0 +1,229 @@
+// The open room: its header, its history (paged backwards), live events into it, and the order
+// and grouping of its messages. The one place that adds or changes a confirmed message's element.
+import { api, roomPath } from './api.js';
+import { pendingElementsFor, resolvePending } from './compose.js';
+import { $, showError } from './dom.js';
+import { paintSentiment } from './badges.js';
+import { OpenRoom, PAGE_SIZE, continues } from './messages_data.js';
+import { fillMessage, insertSorted, isNearBottom, messageElement, messageList, newMessageElement, scrollToBottom } from './message_view.js';
+import { forgetRoom, getRoom, hasRoom, label, refreshDirectory, renderRooms, selectRoom } from './rooms.js';
+import { currentUserId, isMe } from './session.js';
+
+const LAST_ROOM_KEY = 'chatcluster.lastRoom.';
+
+let room = new OpenRoom();
+
+export const currentRoomId = () => room.roomId;
+export const messageOf = (id) => room.get(id);
+
+export function resetMessages() {
+  const load = room.load;
+  room = new OpenRoom();
+  room.load = load + 1; // answers still on their way belong to the old session
+  messageList().replaceChildren();
+}
+
+export const lastRoomOf = (userId) => localStorage.getItem(LAST_ROOM_KEY + userId);
+
+export function showRoomHeader() {
+  const open = getRoom(room.roomId);
+  const title = open ? (open.kind === 'direct' ? `@${label(open)}` : `# ${open.name}`) : 'No room open';
+  $('room-title').textContent = title;
+  $('room-subtitle').textContent = open ? (open.kind === 'direct' ? 'Direct message' : 'Group room') : '';
+  $('leave-room-button').hidden = !open || open.kind === 'direct';
+  $('composer').hidden = !room.roomId;
+  $('empty-state').hidden = !!room.roomId;
+  $('composer-input').placeholder = open ? `Message ${open.kind === 'direct' ? '@' + label(open) : '#' + open.name}` : 'Write a message…';
+}
+
+export function closeRoom() {
+  room.close();
+  messageList().replaceChildren();
+  updateOlderControls();
+  showRoomHeader();
+  selectRoom(null);
+}
+
+// The room list changed: the open room may be one the user is no longer in.
+export function closeIfGone() {
+  if (room.roomId && !hasRoom(room.roomId)) closeRoom();
+}
+
+export async function openRoom(roomId) {
+  if (!hasRoom(roomId)) return;
+  const switching = roomId !== room.roomId;
+  room.roomId = roomId;
+  selectRoom(roomId);
+  showRoomHeader();
+  if (!switching && room.historyLoaded) return;
+  localStorage.setItem(LAST_ROOM_KEY + currentUserId(), roomId);
+  const load = room.open(roomId);
+  messageList().replaceChildren(...pendingElementsFor(roomId));
+  updateOlderControls();
+  $('composer-input').focus();
+  let page;
+  try {
+    page = await api('GET', `${roomPath(roomId)}/messages?limit=${PAGE_SIZE}`);
+  } catch (err) {
+    if (room.isCurrent(load)) showError(err.message);
+    return;
+  }
+  if (!room.isCurrent(load)) return;
+  for (const m of page.messages) upsertMessage(m);
+  room.before = page.before;
+  room.historyLoaded = true;
+  regroup();
+  updateOlderControls();
+  scrollToBottom();
+  fillViewport();
+  refreshSubtitle();
+}
+
+// "Group room · 3 members" under the title of a group room.
+export async function refreshSubtitle() {
+  const roomId = room.roomId;
+  const load = room.load;
+  const open = getRoom(roomId);
+  if (!open || open.kind === 'direct') return;
+  try {
+    const members = await api('GET', `${roomPath(roomId)}/members`);
+    if (room.isCurrent(load)) {
+      $('room-subtitle').textContent = `Group room · ${members.count} member${members.count === 1 ? '' : 's'}`;
+    }
+  } catch {
+    /* the subtitle is decoration */
+  }
+}
+
+function updateOlderControls() {
+  const open = !!room.roomId && room.historyLoaded;
+  const button = $('load-older-button');
+  button.hidden = !open || !room.before;
+  button.disabled = room.loadingOlder;
+  button.textContent = room.loadingOlder ? 'Loading…' : 'Load older messages';
+  $('history-start').hidden = !open || !!room.before;
+}
+
+async function loadOlder() {
+  if (room.loadingOlder || !room.before || !room.roomId) return;
+  const load = room.load;
+  const roomId = room.roomId;
+  room.loadingOlder = true;
+  updateOlderControls();
+  const scroller = $('message-scroller');
+  try {
+    const page = await api('GET', `${roomPath(roomId)}/messages?limit=${PAGE_SIZE}&before=${room.before}`);
+    if (!room.isCurrent(load)) return;
+    const height = scroller.scrollHeight;
+    const top = scroller.scrollTop;
+    for (const m of page.messages) upsertMessage(m);
+    regroup();
+    room.before = page.before;
+    scroller.scrollTop = top + (scroller.scrollHeight - height); // keep the reader's place
+  } catch (err) {
+    if (room.isCurrent(load)) showError(err.message);
+  } finally {
+    if (room.isCurrent(load)) {
+      room.loadingOlder = false;
+      updateOlderControls();
+    }
+  }
+}
+
+// A first page shorter than the window leaves nothing to scroll: load more until it fills.
+function fillViewport() {
+  const scroller = $('message-scroller');
+  if (!room.before || scroller.scrollHeight > scroller.clientHeight) return;
+  const cursor = room.before;
+  loadOlder().then(() => {
+    if (room.before !== cursor) fillViewport(); // stop if that page failed to load
+  });
+}
+
+// Adds or updates one message of the open room.
+export function upsertMessage(m) {
+  resolvePending(m);
+  const merged = room.upsert(m);
+  if (!merged) return;
+  const id = String(merged.message_id);
+  const el = messageElement(id);
+  if (el) fillMessage(el, merged);
+  else insertSorted(newMessageElement(merged), id);
+}
+
+export function regroup() {
+  let prev = null;
+  for (const el of messageList().children) {
+    const m = el.dataset.messageId ? room.get(el.dataset.messageId) : null;
+    el.classList.toggle('cont', continues(prev, m));
+    prev = m;
+  }
+}
+
+// A live event of the open room.
+export function showLive(event) {
+  const m = event.message;
+  const stick = isNearBottom() || isMe(m.author_id);
+  if (event.kind === 'created' && !room.hasAuthor(m.author_id)) refreshSubtitle(); // a new voice: the member count may have changed
+  upsertMessage(m);
+  regroup();
+  if (stick && event.kind === 'created') scrollToBottom();
+}
+
+export function repaintSentiment(id) {
+  const m = room.get(id);
+  if (!m || m.room_id !== room.roomId) return;
+  const el = messageElement(id);
+  if (el) paintSentiment(el, m);
+}
+
+// The server cut a replay short: load the open room afresh.
+export function reloadRoom() {
+  const roomId = room.roomId;
+  if (!roomId) return;
+  room.roomId = null;
+  room.historyLoaded = false;
+  openRoom(roomId);
+}
+
+// After a reconnect without a `since` (no event seen yet), or once the socket follows a room
+// just joined: fetch what the open room missed.
+export async function catchUp() {
+  const roomId = room.roomId;
+  if (!roomId || !room.historyLoaded) return;
+  const load = room.load;
+  const newest = room.newestId();
+  const query = newest ? `after=${newest}&limit=200` : `limit=${PAGE_SIZE}`;
+  try {
+    const page = await api('GET', `${roomPath(roomId)}/messages?${query}`);
+    if (!room.isCurrent(load)) return;
+    const stick = isNearBottom();
+    for (const m of page.messages) upsertMessage(m);
+    regroup();
+    if (stick) scrollToBottom();
+  } catch {
+    /* the next event or reconnect will try again */
+  }
+}
+
+async function leaveRoom() {
+  const roomId = room.roomId;
+  if (!roomId) return;
+  try {
+    await api('POST', `${roomPath(roomId)}/leave`);
+    forgetRoom(roomId);
+    closeRoom();
+    renderRooms();
+    refreshDirectory().catch(() => {});
+  } catch (err) {
+    showError(err.message);
+  }
+}
+
+export function wireMessages() {
+  $('leave-room-button').addEventListener('click', leaveRoom);
+  $('load-older-button').addEventListener('click', loadOlder);
+  $('message-scroller').addEventListener('scroll', () => {
+    if ($('message-scroller').scrollTop < 60 && room.historyLoaded) loadOlder();
+  });
+}

@@ -1,0 +1,84 @@
+// The open room's messages: which state of a message wins, how they group, where history
+// continues. Pure: messages.js draws them.
+import { idDate, maxId } from './ids.js';
+
+export const PAGE_SIZE = 50;
+export const GROUP_WITHIN_MS = 5 * 60 * 1000;
+
+// A message's version: its last edit, 0 when never edited.
+export const editedMs = (m) => (m.edited_at ? Date.parse(m.edited_at) : 0);
+
+// What a message becomes when `m` arrives and `known` is what the page has: null when `m` is
+// stale (a tombstone is final; an older edit arriving late changes nothing).
+export function mergeMessage(known, m) {
+  if (!known) return m;
+  if (known.deleted) return null;
+  if (!m.deleted && editedMs(m) < editedMs(known)) return null;
+  return { ...known, ...m };
+}
+
+// Whether `m` reads as a continuation of `prev`: same author within five minutes, neither deleted.
+export function continues(prev, m) {
+  if (!m || !prev || m.deleted || prev.deleted || prev.author_id !== m.author_id) return false;
+  const a = idDate(prev.message_id);
+  const b = idDate(m.message_id);
+  return !!(a && b && b - a < GROUP_WITHIN_MS);
+}
+
+export class OpenRoom {
+  constructor() {
+    this.roomId = null;
+    this.messages = new Map(); // message_id -> message
+    this.before = null; // cursor of the next older page
+    this.historyLoaded = false;
+    this.loadingOlder = false;
+    this.load = 0; // bumps on every switch, so answers meant for an earlier room are dropped
+  }
+
+  // Starts showing `roomId` with nothing loaded; the new load number.
+  open(roomId) {
+    this.roomId = roomId;
+    this.messages.clear();
+    this.before = null;
+    this.historyLoaded = false;
+    this.loadingOlder = false;
+    this.load += 1;
+    return this.load;
+  }
+
+  close() {
+    this.roomId = null;
+    this.messages.clear();
+    this.before = null;
+    this.historyLoaded = false;
+    this.load += 1;
+  }
+
+  isCurrent(load) {
+    return load === this.load;
+  }
+
+  get(id) {
+    return this.messages.get(String(id));
+  }
+
+  // Takes `m` into the room; the merged message to draw, or null when nothing changes.
+  upsert(m) {
+    if (m.room_id !== this.roomId) return null;
+    const id = String(m.message_id);
+    const merged = mergeMessage(this.messages.get(id), m);
+    if (merged) this.messages.set(id, merged);
+    return merged;
+  }
+
+  newestId() {
+    let newest = null;
+    for (const id of this.messages.keys()) newest = maxId(newest, id);
+    return newest;
+  }
+
+  hasAuthor(authorId) {
+    for (const m of this.messages.values()) if (m.author_id === authorId) return true;
+    return false;
+  }
+}
