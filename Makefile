@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: up test install test-deps lint typecheck schemas clean kube-up kube-down operator
+.PHONY: up test install test-deps lint typecheck schemas clean kube-up kube-down operator jstest
 
 # `make up` installs only what the platform runs on, so a newcomer is chatting fast.
 $(STAMP): pyproject.toml
@@ -51,7 +51,19 @@ typecheck: $(TEST_STAMP)
 schemas: $(STAMP)
 	$(BIN)/chatcluster schemas --out schemas
 
-test: test-deps
+# The web client (services/chatcluster/gateway/static/js): ESLint over every module and the
+# `node --test` unit tests of its pure modules (tests/js). npm ci installs the pinned ESLint.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+jstest:
+	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory node_modules/.installed \
+		&& node_modules/.bin/eslint && node --test tests/js/; \
+	elif [ -n "$$CHATCLUSTER_REQUIRE_ALL" ]; then echo "node and npm missing: the web client is not checked" >&2; exit 1; \
+	else echo "node and npm missing: the web client's lint and unit tests skipped (apt-get install nodejs npm)" >&2; fi
+
+test: test-deps jstest
 	$(BIN)/ruff check services operator tests bench observability
 	$(BIN)/mypy
 	@if command -v promtool >/dev/null; then promtool check rules observability/prometheus/*.yaml; \
@@ -60,4 +72,4 @@ test: test-deps
 	$(BIN)/python -m pytest -q
 
 clean:
-	rm -rf $(VENV) .chatcluster .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .chatcluster .pytest_cache .mypy_cache .ruff_cache node_modules

@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { load } from './static.js';
+
+const { EPOCH_MS, TIMESTAMP_SHIFT } = await load('ids.js');
+const { OpenRoom, continues, mergeMessage } = await load('messages_data.js');
+
+const idAt = (ms) => (((BigInt(ms) - EPOCH_MS) << TIMESTAMP_SHIFT) | 1n).toString();
+const T = Date.UTC(2026, 0, 1);
+
+test('a later edit replaces the text; an older state arriving late changes nothing', () => {
+  const first = { message_id: '1', text: 'v1', edited_at: null };
+  const second = { message_id: '1', text: 'v2', edited_at: '2026-01-01T00:00:02Z' };
+  assert.deepEqual(mergeMessage(first, second), second);
+  assert.equal(mergeMessage(second, first), null);
+  assert.equal(mergeMessage(undefined, first), first);
+});
+
+test('a deletion is final, even when an edit arrives after it', () => {
+  const deleted = { message_id: '1', text: '', deleted: true };
+  assert.equal(mergeMessage(deleted, { message_id: '1', text: 'v3', edited_at: '2030-01-01T00:00:00Z' }), null);
+  const shown = { message_id: '1', text: 'v2', edited_at: '2026-01-01T00:00:02Z' };
+  assert.equal(mergeMessage(shown, { ...deleted, edited_at: null }).deleted, true);
+});
+
+test('messages of one author within five minutes read as one group', () => {
+  const a = { message_id: idAt(T), author_id: 'u1' };
+  const b = { message_id: idAt(T + 4 * 60 * 1000), author_id: 'u1' };
+  const late = { message_id: idAt(T + 10 * 60 * 1000), author_id: 'u1' };
+  assert.equal(continues(a, b), true);
+  assert.equal(continues(b, late), false);
+  assert.equal(continues(a, { ...b, author_id: 'u2' }), false);
+  assert.equal(continues(a, { ...b, deleted: true }), false);
+  assert.equal(continues(null, a), false);
+  assert.equal(continues(a, null), false);
+});
+
+test('the open room takes only its own messages and knows its newest by id, not by text order', () => {
+  const room = new OpenRoom();
+  const load = room.open('r1');
+  assert.equal(room.upsert({ message_id: '9', room_id: 'r2' }), null);
+  room.upsert({ message_id: '9', room_id: 'r1', author_id: 'u1' });
+  room.upsert({ message_id: '10', room_id: 'r1', author_id: 'u2' });
+  assert.equal(room.newestId(), '10');
+  assert.equal(room.hasAuthor('u2'), true);
+  assert.equal(room.hasAuthor('u3'), false);
+  assert.equal(room.isCurrent(load), true);
+});
+
+test('answers meant for a room left behind are recognised as stale', () => {
+  const room = new OpenRoom();
+  const first = room.open('r1');
+  const second = room.open('r2');
+  assert.equal(room.isCurrent(first), false);
+  room.close();
+  assert.equal(room.isCurrent(second), false);
+  assert.equal(room.roomId, null);
+  assert.equal(room.newestId(), null);
+});
