@@ -1,12 +1,22 @@
-"""One Chromium per browser-test module: Debian's, driven by Playwright (its own download cannot work here)."""
+"""One Chromium per browser-test module: Debian's, driven by Playwright (its own download cannot work here).
+
+Every browser test fails on any console error or uncaught exception of any page it opened: a broken
+module import, a Content-Security-Policy violation or a thrown handler shows there and nowhere else.
+One kind of console error is not the page's: Chromium logs every API answer that is not ok, and a 4xx
+from `/v1/...` is a refusal the page shows its user (the tests check that it does). A 5xx, or any
+failure to load the page's own files, still fails the test.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
+from playwright.async_api import Browser, BrowserContext, ConsoleMessage, Page, WebError, async_playwright, expect
 
 from tests.conftest import require
 
@@ -22,6 +32,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 PASSWORD = "correct horse battery"
+API_REFUSAL = re.compile(r"^Failed to load resource: the server responded with a status of 4\d\d\b")
 
 expect.set_options(timeout=15_000)
 
@@ -33,6 +44,44 @@ async def browser() -> AsyncIterator[Browser]:
         launched = await playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         yield launched
         await launched.close()
+
+
+class ConsoleErrors:
+    """What the pages of every context a test opens write to the console as errors, and what they throw."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def watch(self, context: BrowserContext) -> None:
+        context.on("console", self._console)
+        context.on("weberror", self._thrown)
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type != "error":
+            return
+        where = message.location.get("url", "")
+        if API_REFUSAL.match(message.text) and urlsplit(where).path.startswith("/v1/"):
+            return
+        self.seen.append(f"console error: {message.text} ({where})")
+
+    def _thrown(self, error: WebError) -> None:
+        self.seen.append(f"uncaught: {error.error}")
+
+
+@pytest.fixture(autouse=True)
+async def console_errors(browser: Browser, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[ConsoleErrors]:
+    """Watches every context the test opens; the test fails at teardown if a page logged an error."""
+    errors = ConsoleErrors()
+    new_context: Callable[..., Awaitable[BrowserContext]] = browser.new_context
+
+    async def watched_context(*args: Any, **kwargs: Any) -> BrowserContext:
+        context = await new_context(*args, **kwargs)
+        errors.watch(context)
+        return context
+
+    monkeypatch.setattr(browser, "new_context", watched_context)
+    yield errors
+    assert errors.seen == [], "the page logged errors:\n" + "\n".join(errors.seen)
 
 
 class BrowserPerson:
