@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from opentelemetry.context import Context
 
 from chatcluster.config import Settings
 from chatcluster.errors import BusUnavailable
-from chatcluster.models import SCORED_SUBJECT_PREFIX, MessageEvent, ScoredEvent
+from chatcluster.models import SCORED_SUBJECT_PREFIX, DeadLetter, MessageEvent, ScoredEvent
 from chatcluster.telemetry.instruments import instruments
 from chatcluster.telemetry.messaging import record_operation, sending, tracing_enabled
 
@@ -141,3 +142,29 @@ async def publish_scored(
 async def event_at_sequence(js: JetStreamContext, sequence: int) -> MessageEvent:
     raw = await js.get_msg(CHAT_STREAM, seq=sequence, direct=True)
     return MessageEvent.model_validate_json(raw.data or b"")
+
+
+@dataclass(frozen=True)
+class DeadLetters:
+    total: int
+    by_consumer: dict[str, int]
+    recent: list[DeadLetter]  # newest first
+
+
+async def dead_letters(js: JetStreamContext, limit: int) -> DeadLetters:
+    """What CHAT_DLQ holds: its size, per consumer, and up to `limit` of the latest letters (direct gets).
+
+    The letters carry whole payloads: who may read them is the caller's decision."""
+    try:
+        info = await js.stream_info(DLQ_STREAM, subjects_filter=">")
+        recent: list[DeadLetter] = []
+        sequence = info.state.last_seq
+        while len(recent) < limit and sequence >= max(info.state.first_seq, 1) and info.state.messages:
+            with contextlib.suppress(NotFoundError):  # aged out since the stream info was read
+                raw = await js.get_msg(DLQ_STREAM, seq=sequence, direct=True)
+                recent.append(DeadLetter.model_validate_json(raw.data or b""))
+            sequence -= 1
+    except (NatsError, TimeoutError) as exc:
+        raise BusUnavailable(f"reading {DLQ_STREAM} failed: {type(exc).__name__}") from exc
+    by_consumer = {s.removeprefix(DLQ_SUBJECT_PREFIX): n for s, n in (info.state.subjects or {}).items()}
+    return DeadLetters(total=info.state.messages, by_consumer=by_consumer, recent=recent)
