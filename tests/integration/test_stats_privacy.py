@@ -5,6 +5,7 @@ recount (after the upgrade that gave them their layout) are recounted by the agg
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ import pytest
 
 from chatcluster.aggregator import rebuild
 from chatcluster.client import ChatClient
+from chatcluster.devcassandra import LocalCassandra
 from chatcluster.ids import SnowflakeGenerator
 from chatcluster.models import dm_room_id
 from chatcluster.privacy import Audience
@@ -29,9 +31,18 @@ PASSWORD = "correct horse battery"
 SECRET = "zanzibar"  # said only in the direct message
 
 
+@pytest.fixture(params=["sqlite", "cassandra"])
+def store_url(request: pytest.FixtureRequest) -> str | None:
+    """Each test runs on both stores: the embedded default, and a fresh keyspace of the real Cassandra."""
+    if request.param == "sqlite":
+        return None
+    node: LocalCassandra = request.getfixturevalue("cassandra_node")
+    return f"cassandra://127.0.0.1:{node.cql_port}/privacy_{uuid.uuid4().hex[:8]}?rf=1&consistency=ONE"
+
+
 @pytest.fixture
-async def platform(start_platform: PlatformFactory) -> Supervisor:
-    return await start_platform()
+async def platform(start_platform: PlatformFactory, store_url: str | None) -> Supervisor:
+    return await start_platform(**({"store_url": store_url} if store_url else {}))
 
 
 @pytest.fixture
@@ -122,8 +133,9 @@ async def test_a_direct_message_feeds_only_an_admins_figures_and_its_members_vie
 
 
 async def test_dead_letter_payloads_show_only_to_a_platform_admin_and_their_counts_to_everyone(
-    platform: Supervisor,
+    start_platform: PlatformFactory,
 ) -> None:
+    platform = await start_platform()  # the letters live on the bus: one store is enough
     async with ChatClient(platform.gateway_url) as user, ChatClient(platform.gateway_url) as admin:
         await user.register(unique_name(), PASSWORD)
         await admin.register(unique_name(), PASSWORD)
