@@ -145,4 +145,6 @@ class HistoryPage(BaseModel):
 
 
 class Problem(BaseModel):
-    detail: str
+    """Every error answer of the API."""
+
+    detail: str = Field(description="A sentence saying what is wrong")

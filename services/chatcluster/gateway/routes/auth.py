@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query, status
 
 from chatcluster.gateway import accounts
 from chatcluster.gateway.deps import ClientAddress, CurrentUser, GatewayDep, UserAgent
+from chatcluster.gateway.errors import SIGNED_IN, error_responses
 from chatcluster.gateway.schemas import (
     AccountDeletion,
     Credentials,
@@ -17,7 +18,7 @@ from chatcluster.gateway.schemas import (
 )
 from chatcluster.models import Snowflake
 
-router = APIRouter(prefix="/v1/auth", tags=["accounts"])
+router = APIRouter(prefix="/v1/auth", tags=["accounts"], responses=error_responses(*SIGNED_IN, 403, 404, 409, 429))
 
 
 @router.post("/register", status_code=status.HTTP_201_CREATED, response_model=TokenOut)

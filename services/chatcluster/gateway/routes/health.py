@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
 from chatcluster.gateway.deps import GatewayDep
 from chatcluster.store import StoreUnavailable
@@ -9,13 +10,23 @@ from chatcluster.store import StoreUnavailable
 router = APIRouter(tags=["health"])
 
 
-@router.get("/livez", summary="200 while the process answers: what a liveness probe should ask")
+class Health(BaseModel):
+    status: str = Field(description="live, ok or unavailable")
+    problems: list[str] = Field(default_factory=list, description="What does not answer, when unavailable")
+
+
+@router.get("/livez", response_model=Health, summary="200 while the process answers: what a liveness probe should ask")
 async def livez() -> JSONResponse:
     # No dependency checks: a NATS or store outage must not restart every gateway at once.
     return JSONResponse({"status": "live"})
 
 
-@router.get("/healthz", summary="200 only when the bus and the store answer")
+@router.get(
+    "/healthz",
+    response_model=Health,
+    summary="200 only when the bus and the store answer",
+    responses={503: {"model": Health, "description": "The bus or the store does not answer"}},
+)
 async def healthz(gw: GatewayDep) -> JSONResponse:
     problems: list[str] = []
     if not gw.nc.is_connected:

@@ -5,12 +5,16 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from chatcluster.gateway.deps import CurrentUser, GatewayDep, RoomIdPath
-from chatcluster.gateway.errors import ApiError, not_found
+from chatcluster.gateway.errors import SIGNED_IN, ApiError, error_responses, not_found
 from chatcluster.gateway.messaging import delete_message, edit_message, require_member, send_message, stored_message
 from chatcluster.gateway.schemas import HistoryPage, MessageEdit, MessageOut, MessageSend, SendAccepted
 from chatcluster.models import Snowflake
 
-router = APIRouter(prefix="/v1/rooms/{room_id}/messages", tags=["messages"])
+router = APIRouter(
+    prefix="/v1/rooms/{room_id}/messages",
+    tags=["messages"],
+    responses=error_responses(*SIGNED_IN, 403, 404, 409, 429),
+)
 
 MAX_PAGE = 200
 

@@ -6,13 +6,13 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, status
 
 from chatcluster.gateway.deps import CurrentUser, GatewayDep, RoomIdPath
-from chatcluster.gateway.errors import ApiError, not_found
+from chatcluster.gateway.errors import SIGNED_IN, ApiError, error_responses, not_found
 from chatcluster.gateway.messaging import announce_membership, require_member
 from chatcluster.gateway.schemas import MembersOut, RoomCreate, RoomOut
 from chatcluster.models import USERNAME_PATTERN, Room, RoomKind, dm_room_id
 from chatcluster.store import JoinResult
 
-router = APIRouter(prefix="/v1", tags=["rooms"])
+router = APIRouter(prefix="/v1", tags=["rooms"], responses=error_responses(*SIGNED_IN, 403, 404, 409))
 
 
 @router.post("/rooms", status_code=status.HTTP_201_CREATED, response_model=RoomOut)

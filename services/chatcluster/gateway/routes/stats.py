@@ -22,13 +22,18 @@ from chatcluster.bus import dead_letters
 from chatcluster.errors import BusUnavailable
 from chatcluster.gateway.context import Gateway
 from chatcluster.gateway.deps import CurrentUser, GatewayDep, get_current_user
-from chatcluster.gateway.errors import ApiError, not_found
+from chatcluster.gateway.errors import SIGNED_IN, ApiError, error_responses, not_found
 from chatcluster.gateway.security import Identity
 from chatcluster.models import ROOM_ID_PATTERN, DeadLetter
 from chatcluster.privacy import Audience, audience_of, is_private_room
 
 # Every statistic needs a signed-in user; routes that check rooms also name the user.
-router = APIRouter(prefix="/v1/stats", tags=["stats"], dependencies=[Depends(get_current_user)])
+router = APIRouter(
+    prefix="/v1/stats",
+    tags=["stats"],
+    dependencies=[Depends(get_current_user)],
+    responses=error_responses(*SIGNED_IN, 403, 404),
+)
 
 MAX_SENTIMENT_POINTS = 5000
 DEFAULT_SENTIMENT_SPAN_MS = 86_400_000
