@@ -91,10 +91,10 @@ class Settings(BaseSettings):
     )
     metrics_host: str = Field(
         default="0.0.0.0",  # a scrape target in a pod must answer on the pod's address
-        description="Where the persister, scorer and aggregator serve /metrics (the gateway uses its own port).",
+        description="Where every service (the gateway too) serves /metrics, apart from the API.",
     )
     metrics_port: int = Field(
-        default=9464, ge=0, le=65535, description="Port of /metrics for non-HTTP services; 0 disables it."
+        default=9464, ge=0, le=65535, description="Port of /metrics, never the API's; 0 disables it."
     )
 
     test_clock: bool = Field(
