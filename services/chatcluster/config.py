@@ -65,7 +65,22 @@ class Settings(BaseSettings):
     send_rate_per_second: float = Field(default=20.0, gt=0)
     send_burst: int = Field(default=40, ge=1)
     ws_buffer_messages: int = Field(
-        default=256, ge=1, description="Per-client outbound queue before a slow client is dropped."
+        default=256, ge=1, description="Frames a socket may have undelivered before it is closed with 4008."
+    )
+    ws_buffer_bytes: int = Field(
+        default=1 << 20,
+        ge=64 * 1024,  # one event frame (a 4,000-character text, escaped) always fits
+        description="Bytes a socket may have undelivered (queued or being written) before it is closed with 4008.",
+    )
+    ws_max_message_bytes: int = Field(
+        default=64 * 1024,
+        ge=64 * 1024,  # a 4,000-character text of escaped emoji is 48 KB of JSON
+        description="Largest WebSocket message a client may send; a larger one closes the socket with 1009.",
+    )
+    ws_close_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="How long a closing socket waits for the client to read its close frame before it is aborted.",
     )
     room_member_limit: int = Field(default=1000, ge=2)
     max_body_bytes: int = Field(

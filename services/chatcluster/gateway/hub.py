@@ -1,9 +1,9 @@
 """Live fan-out: this gateway subscribes on core NATS only to rooms its sockets are in.
 
 NATS interest routing then delivers each room's messages only to the gateway
-replicas that hold a member's socket. Each socket has a bounded outbound queue;
-a client that cannot keep up is disconnected with a reason instead of growing
-the gateway's memory.
+replicas that hold a member's socket. Each socket's undelivered frames are
+bounded in count and in bytes; a client that cannot keep up is closed with 4008
+and the reason instead of growing the gateway's memory.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections import defaultdict, deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from nats.aio.client import Client as NATS
@@ -38,30 +38,67 @@ class Outbound:
 
     frame: str
     event_id: int | None = None
+    size: int = field(init=False, repr=False)  # bytes on the wire, counted against a socket's budget
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "size", len(self.frame) if self.frame.isascii() else len(self.frame.encode()))
 
 
 @dataclass(eq=False)
 class Connection:
+    """One socket's undelivered frames, bounded in count and in bytes.
+
+    A frame's bytes count from `offer` until the sender reports it written (`sent`), so a frame
+    waiting for a client that stopped reading still counts. Past either budget the socket is asked
+    to close with 4008 and its queued frames are dropped at once.
+    """
+
     user_id: int
-    capacity: int
-    on_overflow: Callable[[Connection], None]
+    max_frames: int
+    max_bytes: int
     rooms: set[str] = field(default_factory=set)
-    queue: asyncio.Queue[Outbound] = field(init=False)
-    dropped: bool = False
     session_id: int = 0
     revoked: asyncio.Event = field(default_factory=asyncio.Event)  # set when its session ends: the socket closes
-
-    def __post_init__(self) -> None:
-        self.queue = asyncio.Queue(maxsize=self.capacity)
+    pending_bytes: int = field(default=0, init=False)
+    close_request: tuple[int, str] | None = field(default=None, init=False)
+    closing: asyncio.Event = field(default_factory=asyncio.Event, init=False)
+    _queue: deque[Outbound] = field(default_factory=deque, init=False)
+    _ready: asyncio.Event = field(default_factory=asyncio.Event, init=False)
 
     def offer(self, item: Outbound) -> None:
-        if self.dropped:
+        if self.close_request is not None:
             return
-        try:
-            self.queue.put_nowait(item)
-        except asyncio.QueueFull:
-            self.dropped = True
-            self.on_overflow(self)
+        if len(self._queue) >= self.max_frames:
+            self.close(SLOW_CLIENT_CLOSE_CODE, f"slow consumer: more than {self.max_frames} undelivered frames")
+        elif self.pending_bytes and self.pending_bytes + item.size > self.max_bytes:
+            self.close(SLOW_CLIENT_CLOSE_CODE, f"slow consumer: more than {self.max_bytes} undelivered bytes")
+        else:
+            self._queue.append(item)
+            self.pending_bytes += item.size
+            self._ready.set()
+
+    def hold(self, items: Iterable[Outbound]) -> None:
+        """Count frames the sender writes outside the queue (a replay) until each is `sent`."""
+        self.pending_bytes += sum(item.size for item in items)
+
+    async def take(self) -> Outbound:
+        """The oldest queued frame; it still counts against the budget until `sent`."""
+        while not self._queue:
+            self._ready.clear()
+            await self._ready.wait()
+        return self._queue.popleft()
+
+    def sent(self, item: Outbound) -> None:
+        self.pending_bytes -= item.size
+
+    def close(self, code: int, reason: str) -> None:
+        """Ask the socket to close with this code and reason; the first request wins."""
+        if self.close_request is not None:
+            return
+        self.close_request = (code, reason)
+        self.pending_bytes -= sum(item.size for item in self._queue)
+        self._queue.clear()
+        self.closing.set()
 
 
 def event_id_of(payload: bytes) -> int | None:

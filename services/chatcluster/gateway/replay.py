@@ -20,8 +20,11 @@ MAX_REPLAY = 10_000
 CLOCK_SKEW_MS = 5_000
 
 
-async def missed_events(js: JetStreamContext, rooms: list[str], since: int) -> tuple[list[Outbound], bool]:
-    """Events with event_id > since in the given rooms, in stream order; True if cut at MAX_REPLAY."""
+async def missed_events(
+    js: JetStreamContext, rooms: list[str], since: int, max_bytes: int
+) -> tuple[list[Outbound], bool]:
+    """Events with event_id > since in the given rooms, in stream order; True if cut at MAX_REPLAY
+    events or at `max_bytes` (what the socket may hold), after which the client pages back through history."""
     if not rooms:
         return [], False
     start = datetime.fromtimestamp((id_timestamp_ms(since) - CLOCK_SKEW_MS) / 1000, tz=UTC)
@@ -35,6 +38,7 @@ async def missed_events(js: JetStreamContext, rooms: list[str], since: int) -> t
     )
     sub = await js.pull_subscribe("", stream=CHAT_STREAM, config=config)
     found: list[Outbound] = []
+    size = 0
     try:
         while len(found) < MAX_REPLAY:
             if (await sub.consumer_info()).num_pending == 0:
@@ -46,6 +50,9 @@ async def missed_events(js: JetStreamContext, rooms: list[str], since: int) -> t
             for msg in batch:
                 item = event_frame(msg.data)
                 if item.event_id is not None and item.event_id > since:
+                    if size + item.size > max_bytes:
+                        return found, True
+                    size += item.size
                     found.append(item)
         return found, len(found) >= MAX_REPLAY
     finally:

@@ -1,9 +1,13 @@
 """WebSocket `/v1/ws`: live events for the user's rooms, sends with acks, replay on reconnect.
 
-Frames are JSON objects with a `type`:
+Frames are JSON text objects with a `type`:
 - server → client: `ready`, `event` (a MessageEvent), `ack`, `error`, `joined`, `left`,
   `replay_done`, `pong`;
-- client → server: `send` {room_id, text, client_id?, reply_to?, ref?}, `ping`.
+- client → server: `send` {room_id, text, client_id?, reply_to?, ref?}, `ping` {ref?}.
+
+Nothing a client sends is echoed back unbounded: `ref` must be a short string or an integer,
+error details are capped, and each socket's undelivered frames are bounded in count and bytes
+(see hub.Connection); a client past either budget is closed with 4008 and the reason.
 """
 
 from __future__ import annotations
@@ -11,10 +15,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, WebSocket
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from chatcluster.gateway.context import Gateway
 from chatcluster.gateway.deps import user_from_token
@@ -24,19 +29,63 @@ from chatcluster.gateway.messaging import send_message
 from chatcluster.gateway.replay import missed_events
 from chatcluster.gateway.schemas import MessageSend
 from chatcluster.gateway.security import Identity
-from chatcluster.models import is_room_id
+from chatcluster.models import Snowflake, is_room_id
 from chatcluster.telemetry.instruments import instruments
 from chatcluster.telemetry.messaging import new_trace
 
+log = logging.getLogger(__name__)
 router = APIRouter()
 
 UNAUTHORIZED_CLOSE_CODE = 4401
 REVOKED_REASON = "session revoked"
 BAD_REQUEST_CLOSE_CODE = 4400
+INTERNAL_ERROR_CLOSE_CODE = 1011
+MAX_REF_CHARS = 64
+MAX_DETAIL_CHARS = 300
+REF_RULE = f"ref: must be a string of at most {MAX_REF_CHARS} characters or a 64-bit integer; the frame was ignored"
+
+SINCE_RULE = "since: must be the id of an event you received (decimal digits, below 2^63)"
+
+Ref = str | int | None
+_event_id = TypeAdapter(Snowflake)
 
 
 def _frame(**fields: Any) -> Outbound:
     return Outbound(json.dumps(fields))
+
+
+def _error(status: int, detail: str, ref: Ref = None) -> Outbound:
+    if len(detail) > MAX_DETAIL_CHARS:  # details can quote field names a client chose
+        detail = detail[: MAX_DETAIL_CHARS - 1] + "…"
+    return _frame(type="error", ref=ref, status=status, detail=detail)
+
+
+def is_ref(value: object) -> bool:
+    """A `ref` the server will echo: short, so a client cannot make the server send back what it sent."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return -(2**63) <= value < 2**63
+    return value is None or (isinstance(value, str) and len(value) <= MAX_REF_CHARS)
+
+
+def parse_since(value: str) -> int | None:
+    """The event id a reconnecting client last saw, or None when it is not one."""
+    try:
+        return _event_id.validate_python(value)
+    except ValidationError:
+        return None
+
+
+def _parse(raw: str) -> Any:
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ApiError(400, f"malformed JSON: {exc}") from None
+    except RecursionError:
+        raise ApiError(400, "malformed JSON: nested too deeply") from None
+    except ValueError:  # the only other one: a number past Python's digit limit
+        raise ApiError(400, "malformed JSON: a number has too many digits") from None
 
 
 async def _refuse(websocket: WebSocket, code: int, status: int, detail: str) -> None:
@@ -46,22 +95,24 @@ async def _refuse(websocket: WebSocket, code: int, status: int, detail: str) -> 
 
 async def _handle_frame(gw: Gateway, user: Identity, conn: Connection, raw: str) -> None:
     try:
-        frame = json.loads(raw)
-    except ValueError as exc:
-        conn.offer(_frame(type="error", status=400, detail=f"malformed JSON: {exc}"))
+        frame = _parse(raw)
+    except ApiError as exc:
+        conn.offer(_error(exc.status, exc.detail))
         return
     if not isinstance(frame, dict):
-        conn.offer(_frame(type="error", status=400, detail="each frame must be a JSON object"))
+        conn.offer(_error(400, "each frame must be a JSON object"))
         return
     ref = frame.get("ref")
+    if not is_ref(ref):
+        conn.offer(_error(400, REF_RULE))
+        return
     kind = frame.get("type")
     if kind == "ping":
         conn.offer(_frame(type="pong", ref=ref))
         return
     if kind != "send":
-        conn.offer(
-            _frame(type="error", ref=ref, status=400, detail=f"unknown frame type {kind!r}; use 'send' or 'ping'")
-        )
+        named = f" {kind!r}" if isinstance(kind, str) and len(kind) <= 32 else ""
+        conn.offer(_error(400, f"unknown frame type{named}; use 'send' or 'ping'", ref))
         return
     room_id = frame.get("room_id")
     try:
@@ -71,10 +122,10 @@ async def _handle_frame(gw: Gateway, user: Identity, conn: Connection, raw: str)
         with new_trace("WS send"):  # its own trace, linked to the connection's long-lived span
             accepted = await send_message(gw, user, room_id, body)
     except ValidationError as exc:
-        conn.offer(_frame(type="error", ref=ref, status=422, detail=describe_validation_errors(exc.errors())))
+        conn.offer(_error(422, describe_validation_errors(exc.errors()), ref))
         return
     except ApiError as exc:
-        conn.offer(_frame(type="error", ref=ref, status=exc.status, detail=exc.detail))
+        conn.offer(_error(exc.status, exc.detail, ref))
         return
     conn.offer(Outbound(json.dumps({"type": "ack", "ref": ref, **accepted.model_dump(mode="json")})))
 
@@ -92,15 +143,15 @@ async def websocket_endpoint(
     except ApiError as exc:
         await _refuse(websocket, UNAUTHORIZED_CLOSE_CODE, exc.status, exc.detail)
         return
-    if since is not None and not since.isdigit():
-        await _refuse(websocket, BAD_REQUEST_CLOSE_CODE, 400, "since: must be a message or event id")
+    since_id = None if since is None else parse_since(since)
+    if since is not None and since_id is None:
+        await _refuse(websocket, BAD_REQUEST_CLOSE_CODE, 400, SINCE_RULE)
         return
 
-    overflowed = asyncio.Event()
     conn = Connection(
         user.user_id,
-        gw.settings.ws_buffer_messages,
-        on_overflow=lambda _c: overflowed.set(),
+        max_frames=gw.settings.ws_buffer_messages,
+        max_bytes=gw.settings.ws_buffer_bytes,
         session_id=user.session_id,
     )
     rooms = [r.room_id for r in await gw.store.rooms_of(user.user_id)]
@@ -114,40 +165,59 @@ async def websocket_endpoint(
         await websocket.send_json(
             {"type": "ready", "user_id": str(user.user_id), "username": user.username, "rooms": rooms}
         )
-        replayed: set[int] = set()
-        if since is not None:
-            events, truncated = await missed_events(gw.js, rooms, int(since))
-            for item in events:
-                await websocket.send_text(item.frame)
-                replayed.add(item.event_id or 0)
-            await websocket.send_json({"type": "replay_done", "count": len(events), "truncated": truncated})
-        await _pump(gw, user, conn, websocket, replayed, overflowed)
+        replay: list[Outbound] = []
+        if since_id is not None:
+            # Half the socket's budget, so live events arriving meanwhile still have room.
+            events, truncated = await missed_events(gw.js, rooms, since_id, max_bytes=conn.max_bytes // 2)
+            replay = [*events, _frame(type="replay_done", count=len(events), truncated=truncated)]
+        await _pump(gw, user, conn, websocket, replay)
     finally:
         connections.add(-1)
         await gw.hub.detach(conn)
 
 
-async def _pump(
-    gw: Gateway, user: Identity, conn: Connection, websocket: WebSocket, replayed: set[int], overflowed: asyncio.Event
-) -> None:
+async def _pump(gw: Gateway, user: Identity, conn: Connection, websocket: WebSocket, replay: list[Outbound]) -> None:
+    replayed = {item.event_id for item in replay if item.event_id is not None}
+    conn.hold(replay)
+
     async def send_loop() -> None:
-        while True:
-            item = await conn.queue.get()
-            if item.event_id is not None and item.event_id in replayed:
-                continue
+        for item in replay:
             await websocket.send_text(item.frame)
+            conn.sent(item)
+        while True:
+            item = await conn.take()
+            try:
+                if item.event_id is None or item.event_id not in replayed:
+                    await websocket.send_text(item.frame)
+            finally:
+                conn.sent(item)
 
     async def receive_loop() -> None:
         while True:
-            await _handle_frame(gw, user, conn, await websocket.receive_text())
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            text = message.get("text")
+            if text is None:
+                conn.offer(_error(400, "binary frames are not accepted: send each frame as a JSON text frame"))
+            else:
+                try:
+                    await _handle_frame(gw, user, conn, text)
+                except Exception:
+                    log.exception("WebSocket frame from user %s failed", user.user_id)
+                    conn.close(INTERNAL_ERROR_CLOSE_CODE, "internal error")
+            # A burst of pings arrives without a pause: let the sender write each answer, so the budget
+            # measures what the client leaves unread, not how many frames one read carried.
+            await asyncio.sleep(0)
 
     tasks = [
         asyncio.create_task(send_loop()),
         asyncio.create_task(receive_loop()),
-        asyncio.create_task(overflowed.wait()),
+        asyncio.create_task(conn.closing.wait()),
         asyncio.create_task(conn.revoked.wait()),
     ]
     try:
+        # A send or receive that fails means the socket is already gone or closing: nothing to report.
         await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
     finally:
         for task in tasks:
@@ -156,12 +226,13 @@ async def _pump(
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
     if conn.revoked.is_set():
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(websocket.close(code=UNAUTHORIZED_CLOSE_CODE, reason=REVOKED_REASON), timeout=2)
+        conn.close(UNAUTHORIZED_CLOSE_CODE, REVOKED_REASON)
+    if conn.close_request is None:
         return
-    if overflowed.is_set():
+    code, reason = conn.close_request
+    if code == SLOW_CLIENT_CLOSE_CODE:
         gw.hub.slow_clients_dropped += 1
         instruments().websocket_dropped.add(1)
-        reason = f"slow consumer: more than {conn.capacity} undelivered frames"
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(websocket.close(code=SLOW_CLIENT_CLOSE_CODE, reason=reason), timeout=2)
+    with contextlib.suppress(Exception):  # the socket may already be gone
+        # Written at once, behind what is buffered (gateway.wsprotocol): a client reading late still sees why.
+        await asyncio.wait_for(websocket.close(code=code, reason=reason), timeout=2)
