@@ -156,6 +156,7 @@ def gateway() -> None:
     import uvicorn
 
     from chatcluster.gateway.app import create_app
+    from chatcluster.gateway.wsprotocol import websocket_protocol
     from chatcluster.telemetry.setup import serve_metrics, setup_telemetry
 
     settings = get_settings()
@@ -167,7 +168,8 @@ def gateway() -> None:
         host=settings.gateway_host,
         port=settings.gateway_port,
         log_level="warning",
-        ws_max_size=1 << 20,
+        ws=websocket_protocol(settings.ws_close_timeout_seconds),
+        ws_max_size=settings.ws_max_message_bytes,
     )
 
 
