@@ -42,18 +42,35 @@ async def _prune_periodically(store: Store, stop: asyncio.Event) -> None:
 
 
 async def _recount_if_pending(settings: Settings, store: Store, stop: asyncio.Event) -> None:
-    """Replay the whole stream beside the live consumer when the store asks for it: both count through
-    the once-only path, so nothing is counted twice, and the figures are complete once it is done."""
+    """Replay the stream beside the live consumer when the store asks for it: both count through the
+    once-only path, so nothing is counted twice, and the figures are complete once it is done."""
     while not stop.is_set():
         try:
-            if await store.recount_pending():
-                read, counted = await recount(settings, store)
-                log.info("recounted the aggregates from %s scored events: %s messages counted", read, counted)
+            if await store.recount_pending() and (done := await _recount(settings, store, stop)) is not None:
+                log.info("recounted the aggregates from %s scored events: %s messages counted", *done)
             return
         except Exception as exc:  # the store or the bus is away: the recount waits, the live consumer goes on
             log.warning("recounting the aggregates failed (%r); retrying in %ss", exc, RECOUNT_RETRY_SECONDS)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), RECOUNT_RETRY_SECONDS)
+
+
+async def _recount(settings: Settings, store: Store, stop: asyncio.Event) -> tuple[int, int] | None:
+    """(events read, messages newly counted), or None when the aggregator stops first."""
+    async with _streams(settings, "aggregates-recount") as js:
+        if not (await js.stream_info(SCORED_STREAM)).state.messages:
+            await store.recount_done()  # a new platform: nothing was ever counted
+            return 0, 0
+        # During a rolling upgrade an aggregator of the previous version may still acknowledge messages,
+        # counting them only into the old tables. The replay reaches as far as the stream does when it
+        # starts, so it starts once that aggregator has stopped, and covers everything it took.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), settings.recount_grace_seconds)
+        if stop.is_set():
+            return None
+        read, counted = await replay_scored(js, store)
+    await store.recount_done()
+    return read, counted
 
 
 async def run_aggregator(settings: Settings, stop: asyncio.Event) -> None:
@@ -84,7 +101,12 @@ async def run_aggregator(settings: Settings, stop: asyncio.Event) -> None:
 
 
 async def replay_scored(js: JetStreamContext, store: Store, batch_size: int = 1000) -> tuple[int, int]:
-    """Feed the whole CHAT_SCORED stream through the counting path; (events read, messages newly counted)."""
+    """Feed CHAT_SCORED, as far as it reaches when called, through the counting path; (events read,
+    messages newly counted). Later events are the live consumer's, which has not acknowledged them yet:
+    replaying them too would only double the work, so a recount never chases a busy stream."""
+    last = (await js.stream_info(SCORED_STREAM)).state.last_seq
+    if not last:
+        return 0, 0
     config = ConsumerConfig(
         deliver_policy=DeliverPolicy.ALL,
         ack_policy=AckPolicy.NONE,
@@ -93,15 +115,16 @@ async def replay_scored(js: JetStreamContext, store: Store, batch_size: int = 10
         mem_storage=True,
     )
     sub = await js.pull_subscribe("", stream=SCORED_STREAM, config=config)
-    read = counted = 0
+    read = counted = reached = 0
     try:
-        while ((await sub.consumer_info()).num_pending or 0) > 0:
+        while reached < last:
             try:
                 msgs = await sub.fetch(batch_size, timeout=5)
             except TimeoutError:
                 break
             events = []
             for msg in msgs:
+                reached = max(reached, msg.metadata.sequence.stream)
                 with contextlib.suppress(ValueError):
                     events.append(ScoredEvent.model_validate_json(msg.data))
             read += len(msgs)
@@ -120,14 +143,6 @@ async def _streams(settings: Settings, name: str) -> AsyncIterator[JetStreamCont
         yield js
     finally:
         await nc.close()
-
-
-async def recount(settings: Settings, store: Store) -> tuple[int, int]:
-    """Count every message of the stream not counted yet, then tell the store no recount is pending."""
-    async with _streams(settings, "aggregates-recount") as js:
-        read, counted = await replay_scored(js, store)
-    await store.recount_done()
-    return read, counted
 
 
 async def rebuild(settings: Settings) -> tuple[int, int]:

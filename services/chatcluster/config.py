@@ -100,6 +100,12 @@ class Settings(BaseSettings):
     )
     max_deliver: int = Field(default=5, ge=1, description="Deliveries before a message goes to the DLQ.")
     consumer_batch: int = Field(default=256, ge=1)
+    recount_grace_seconds: float = Field(
+        default=60.0,
+        ge=0,
+        description="How long an aggregator consumes live before recounting aggregates that wait for a recount: "
+        "long enough for an aggregator of the previous version to stop during a rolling upgrade.",
+    )
 
     cluster_name: str = Field(
         default="local", description="The platform's name; the `chatcluster.cluster.name` resource attribute."
