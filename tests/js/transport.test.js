@@ -36,13 +36,13 @@ class FakeSocket extends EventTarget {
 }
 
 function makeTransport(token = 'tok') {
-  const seen = { frames: [], statuses: [], rejected: 0 };
+  const seen = { frames: [], statuses: [], rejected: [] };
   const transport = new Transport({
     endpoint: 'ws://chat.test/v1/ws',
     token: () => token,
     onFrame: (frame, info) => seen.frames.push([frame.type, info]),
     onStatus: (state, label) => seen.statuses.push([state, label]),
-    onRejected: () => { seen.rejected += 1; },
+    onRejected: (refusals, used) => seen.rejected.push([refusals, used]),
     WebSocketImpl: FakeSocket,
     random: () => 1,
   });
@@ -98,13 +98,20 @@ test('reconnects wait longer after each failure and start over once the server s
   assert.equal(transport.attempts, 0);
 });
 
-test('a socket refused for its token is not retried: the session is told', () => {
+test('a socket refused for its token is not retried on its own: the session is told, with the count of refusals', () => {
   const { seen, transport } = makeTransport();
   transport.connect();
   last().serverCloses(4401);
   mock.timers.tick(MAX_BACKOFF_MS);
   assert.equal(FakeSocket.made.length, 1);
-  assert.equal(seen.rejected, 1);
+  assert.deepEqual(seen.rejected, [[1, 'tok']]);
+  transport.connect(); // with a renewed token, refused again
+  last().serverCloses(4401);
+  assert.deepEqual(seen.rejected.at(-1), [2, 'tok']);
+  transport.connect();
+  last().serverSends({ type: 'ready' });
+  last().serverCloses(4401);
+  assert.deepEqual(seen.rejected.at(-1), [1, 'tok']); // counted afresh once a socket opened
 });
 
 test('a socket that does not answer a ping is dropped and replaced', () => {

@@ -15,7 +15,7 @@ import {
 } from './rooms.js';
 import { dispatchFrame } from './server_events.js';
 import {
-  accessToken, currentUserId, currentUsername, resumeSession, sessionRejected, setSessionHooks, signedIn, wireSession,
+  accessToken, currentUserId, currentUsername, resumeSession, setSessionHooks, signedIn, socketRefused, wireSession,
 } from './session.js';
 import { resetStats, statsRoomsChanged, wireStats } from './stats.js';
 import { Transport } from './transport.js';
@@ -33,7 +33,12 @@ const transport = new Transport({
   token: accessToken,
   onFrame: dispatchFrame,
   onStatus: setConnection,
-  onRejected: sessionRejected,
+  // A refused token is renewed once and the socket opens again with it; refused again, the session ends.
+  onRejected: async (refusals, token) => {
+    const outcome = await socketRefused(refusals, token);
+    if (outcome === 'renewed') transport.connect();
+    else if (outcome === 'unavailable') transport.scheduleReconnect();
+  },
 });
 useTransport(transport);
 

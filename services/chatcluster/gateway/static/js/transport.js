@@ -19,7 +19,8 @@ export function reconnectDelay(attempts, random = Math.random) {
 export class Transport {
   // endpoint: the socket's URL without query; token(): the access token, or null when signed out;
   // onFrame(frame, {reconnect, since}); onStatus(state, label) with state connecting|online|offline;
-  // onRejected(): the server refused the token.
+  // onRejected(refusals, token): the server refused `token`, `refusals` times since a socket last
+  // opened; the session decides whether to connect again (with a renewed token) or sign out.
   constructor({ endpoint, token, onFrame, onStatus, onRejected, WebSocketImpl = globalThis.WebSocket, random = Math.random }) {
     Object.assign(this, { endpoint, token, onFrame, onStatus, onRejected, WebSocketImpl, random });
     this.ws = null;
@@ -35,6 +36,7 @@ export class Transport {
     this.ready = false;
     this.everReady = false;
     this.attempts = 0;
+    this.refusals = 0;
   }
 
   get connected() {
@@ -62,8 +64,12 @@ export class Transport {
       this.ws = null;
       this.ready = false;
       this.stopPing();
-      if (e.code === SESSION_CLOSE_CODE) this.onRejected();
-      else this.scheduleReconnect();
+      if (e.code === SESSION_CLOSE_CODE) {
+        this.refusals += 1;
+        this.onRejected(this.refusals, token);
+      } else {
+        this.scheduleReconnect();
+      }
     });
   }
 
@@ -74,6 +80,7 @@ export class Transport {
       this.ready = true;
       this.everReady = true;
       this.attempts = 0;
+      this.refusals = 0;
       this.onStatus('online', 'Live');
       this.startPing();
     } else if (frame.type === 'pong') {
@@ -106,12 +113,6 @@ export class Transport {
         /* already closed */
       }
     }
-  }
-
-  // Drops the socket and connects again at once, resuming from the last event (a new token).
-  reconnect() {
-    this.close();
-    this.connect();
   }
 
   scheduleReconnect() {
