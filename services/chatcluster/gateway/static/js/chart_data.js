@@ -1,10 +1,10 @@
 // Pure chart arithmetic: round axis scales, which labels fit, and the shaping of the stats
 // API's answers into what the charts draw. No DOM; tests/js/chart_data.test.js covers it.
 
-export const DAY_MS = 86400000;
-export const MAX_CONTINUOUS_DAYS = 120;
+const DAY_MS = 86400000;
+const MAX_CONTINUOUS_DAYS = 120;
 export const STEP_MS = { minute: 60000, hour: 3600000, day: DAY_MS };
-export const STEP_SLOTS = { minute: 120, hour: 48, day: 30 };
+const STEP_SLOTS = { minute: 120, hour: 48, day: 30 };
 
 // A round axis maximum and its tick step, for whole-number counts.
 export function niceScale(max, ticks = 4) {

@@ -39,14 +39,14 @@ export function resolvePending(m) {
   for (const p of outbox.confirmedBy(m)) drop(p);
 }
 
-export function send(roomId, text) {
+function send(roomId, text) {
   const p = outbox.add(roomId, text, newClientId());
   messageList().append(pendingElement(p, currentUsername()));
   scrollToBottom();
   transmit(p);
 }
 
-export function transmit(p) {
+function transmit(p) {
   startSending(p);
   repaint(p);
   p.ref = outbox.nextRef();

@@ -20,4 +20,3 @@ export function avatarColor(name) {
 
 export const fmtInt = (n) => Number(n).toLocaleString();
 export const fmtSigned = (x) => (x > 0 ? '+' : x < 0 ? '−' : '') + Math.abs(x).toFixed(2);
-export const plural = (n, one, many = `${one}s`) => (n === 1 ? one : many);

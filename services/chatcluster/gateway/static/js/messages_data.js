@@ -3,7 +3,7 @@
 import { idDate, maxId } from './ids.js';
 
 export const PAGE_SIZE = 50;
-export const GROUP_WITHIN_MS = 5 * 60 * 1000;
+const GROUP_WITHIN_MS = 5 * 60 * 1000;
 
 // A message's version: its last edit, 0 when never edited.
 export const editedMs = (m) => (m.edited_at ? Date.parse(m.edited_at) : 0);

@@ -2,7 +2,7 @@
 // those whose own event has not arrived yet. Pure: badges.js draws them.
 import { editedMs } from './messages_data.js';
 
-export const MAX_SCORES = 5000;
+const MAX_SCORES = 5000;
 const NAMES = { 1: 'positive', 0: 'neutral', '-1': 'negative' };
 
 export class ScoreBook {

@@ -14,6 +14,9 @@ const hooks = {
   signedOut: () => {}, // the chat stops and forgets what it showed
 };
 
+// However wrong the clocks, renewals never follow each other faster than this.
+const MIN_REFRESH_GAP_MS = 1000;
+
 let current = null; // {access_token, expires_at, refresh_token, user_id, username}
 let refreshTimer = null;
 let renewing = null; // the refresh in flight, shared by everything that needs a new token
@@ -34,7 +37,7 @@ function scheduleRefresh(delay = refreshDelay(current, serverNow())) {
   clearTimeout(refreshTimer);
   refreshTimer = setTimeout(async () => {
     if ((await renew(accessToken())) === 'unavailable') scheduleRefresh(RETRY_REFRESH_MS);
-  }, delay);
+  }, Math.max(MIN_REFRESH_GAP_MS, delay));
 }
 
 // Takes a session (from the server, or from another tab) as this tab's.
@@ -116,7 +119,7 @@ async function authenticate(kind) {
 }
 
 // Ends the chat in this tab (and, through localStorage, in the others).
-export function signOut(reason) {
+function signOut(reason) {
   hooks.signedOut();
   current = null;
   clearTimeout(refreshTimer);

@@ -7,7 +7,7 @@ import { maxId } from './ids.js';
 export const PING_EVERY_MS = 20000;
 export const PONG_TIMEOUT_MS = 10000;
 export const MAX_BACKOFF_MS = 15000;
-export const SESSION_CLOSE_CODE = 4401; // the server refused the token
+const SESSION_CLOSE_CODE = 4401; // the server refused the token
 
 // Half to all of 500 ms doubled per failed attempt, capped: clients that lost the server
 // together do not come back together.
