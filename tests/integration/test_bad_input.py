@@ -221,7 +221,8 @@ async def test_the_websocket_refuses_a_bad_token_and_explains_bad_frames(alice: 
 
 
 async def test_a_client_that_stops_reading_is_disconnected_with_a_reason(start_platform: PlatformFactory) -> None:
-    platform = await start_platform(ws_buffer_messages=8)
+    # bob reads only after all 1,500 sends: the close must wait for him that long before it gives up.
+    platform = await start_platform(ws_buffer_messages=8, ws_close_timeout_seconds=60)
     alice, bob = await _user(platform), await _user(platform)
     room_id = await _room(alice)
     await bob.join(room_id)
