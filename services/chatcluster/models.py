@@ -22,7 +22,7 @@ _ROOM_ID_RE = re.compile(ROOM_ID_PATTERN)
 
 
 def _parse_snowflake(value: Any) -> Any:
-    if isinstance(value, str) and value.isdigit():
+    if isinstance(value, str) and value.isascii() and value.isdigit():
         return int(value)
     return value
 

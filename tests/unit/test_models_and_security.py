@@ -76,7 +76,9 @@ def test_a_snowflake_is_read_from_a_json_string_or_number(raw: str) -> None:
     assert parsed.author_id == 7
 
 
-@pytest.mark.parametrize("bad", ['"-1"', "-1", '"12ab"', '""', f'"{2**63}"', str(2**63), '"1.5"'])
+@pytest.mark.parametrize(
+    "bad", ['"-1"', "-1", '"12ab"', '""', f'"{2**63}"', str(2**63), '"1.5"', '"\u0661\u0662"', '"\u00b2"']
+)
 def test_a_snowflake_that_is_negative_non_numeric_or_too_large_is_refused(bad: str) -> None:
     text = f'{{"message_id": {bad}, "room_id": "general", "author_id": 1, "author": "a", "text": "x"}}'
 
