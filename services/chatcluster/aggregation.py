@@ -18,7 +18,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
@@ -27,6 +27,7 @@ from pydantic import BaseModel, Field
 from chatcluster.ids import id_timestamp_ms
 from chatcluster.models import EventKind, ScoredEvent, Snowflake
 from chatcluster.privacy import is_private_room
+from chatcluster.times import utc_datetime
 
 MINUTE_MS = 60_000
 SECOND_MS = 1_000
@@ -55,7 +56,7 @@ def words_of(text: str) -> list[str]:
 
 
 def utc_day(ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000, tz=UTC).date().isoformat()
+    return utc_datetime(ms).date().isoformat()
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,13 @@ class AggregateDelta:
     def empty(self) -> bool:
         return not (self.messages or self.sentiment or self.top or self.per_second)
 
+    def top_totals(self) -> Counter[tuple[TopKind, bool, str]]:
+        """The top counts summed over their minutes, by (kind, privacy, key): what the all-time lists add."""
+        totals: Counter[tuple[TopKind, bool, str]] = Counter()
+        for top, n in self.top.items():
+            totals[(top.kind, top.private, top.key)] += n
+        return totals
+
 
 def countable(events: Iterable[ScoredEvent]) -> dict[int, ScoredEvent]:
     """New messages only (edits and deletes do not change the counts), one per message id."""
@@ -157,7 +165,7 @@ class TopEntry(BaseModel):
 def sentiment_row(start_ms: int, positive: int, neutral: int, negative: int) -> SentimentRow:
     total = positive + neutral + negative
     return SentimentRow(
-        start=datetime.fromtimestamp(start_ms / 1000, tz=UTC),
+        start=utc_datetime(start_ms),
         positive=positive,
         neutral=neutral,
         negative=negative,

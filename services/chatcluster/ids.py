@@ -9,7 +9,9 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
+
+from chatcluster.times import utc_datetime
 
 EPOCH_MS = 1_735_689_600_000  # 2025-01-01T00:00:00Z
 WORKER_BITS = 10
@@ -19,6 +21,8 @@ MAX_SEQUENCE = (1 << SEQUENCE_BITS) - 1
 TIMESTAMP_SHIFT = WORKER_BITS + SEQUENCE_BITS
 # The last millisecond an id can carry: 41 bits past EPOCH_MS (in 2094), so an id stays below 2**63.
 MAX_ID_MS = EPOCH_MS + (1 << (63 - TIMESTAMP_SHIFT)) - 1
+# The largest signed 64-bit integer: a cursor above every id, where a page of the newest messages ends.
+MAX_ID = (1 << 63) - 1
 
 # Ten days per bucket, as Discord sized theirs: a room sending 10 messages a
 # second for ten days writes ~8.6M rows of ~1 KB, which keeps a Cassandra
@@ -78,7 +82,7 @@ def id_timestamp_ms(snowflake: int) -> int:
 
 
 def id_datetime(snowflake: int) -> datetime:
-    return datetime.fromtimestamp(id_timestamp_ms(snowflake) / 1000, tz=UTC)
+    return utc_datetime(id_timestamp_ms(snowflake))
 
 
 def lowest_id_at(ms: int) -> int:

@@ -20,8 +20,8 @@ from chatcluster.ids import SnowflakeGenerator
 from chatcluster.models import dm_room_id
 from chatcluster.privacy import Audience
 from chatcluster.store import Store, open_store
-from chatcluster.store import sqlite as sqlite_store
 from chatcluster.store.sqlite import SqliteStore
+from chatcluster.store.sqlite import schema as sqlite_schema
 from chatcluster.supervisor import Supervisor
 from tests.conftest import PlatformFactory, unique_name
 from tests.contract.store_contract import created, scored
@@ -210,8 +210,8 @@ async def _not(pending: Any) -> bool:
 async def test_upgrading_a_sqlite_store_drops_the_unsplittable_counts_and_asks_for_a_recount(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    layout = next(i for i, script in enumerate(sqlite_store.MIGRATIONS) if "stats_recount" in script)
-    monkeypatch.setattr(sqlite_store, "MIGRATIONS", sqlite_store.MIGRATIONS[:layout])
+    layout = next(i for i, script in enumerate(sqlite_schema.MIGRATIONS) if "stats_recount" in script)
+    monkeypatch.setattr(sqlite_schema, "MIGRATIONS", sqlite_schema.MIGRATIONS[:layout])
     old = SqliteStore(tmp_path / "chat.db")
     await old.open()
     await old.db.execute("INSERT INTO agg_counted VALUES (1)")

@@ -1,13 +1,41 @@
-"""Store back ends behind one interface; `open_store` picks one from the settings."""
+"""Store back ends behind one set of role protocols; `open_store` picks one from the settings.
+
+A caller names the roles it uses (`Accounts`, `Rooms`, `Messages`, `Sentiments`, `Aggregates`,
+`Stats`); `Store` is all of them, what a back end implements and `open_store` returns.
+"""
 
 from __future__ import annotations
 
 from chatcluster.config import Settings
-from chatcluster.store.base import JoinResult, Store, StoreUnavailable
+from chatcluster.store.base import (
+    Accounts,
+    Aggregates,
+    JoinResult,
+    Lifecycle,
+    Messages,
+    Rooms,
+    Sentiments,
+    Stats,
+    Store,
+    StoreUnavailable,
+)
 from chatcluster.store.sqlite import SqliteStore
 from chatcluster.telemetry.messaging import tracing_enabled
 
-__all__ = ["JoinResult", "SqliteStore", "Store", "StoreUnavailable", "open_store"]
+__all__ = [
+    "Accounts",
+    "Aggregates",
+    "JoinResult",
+    "Lifecycle",
+    "Messages",
+    "Rooms",
+    "Sentiments",
+    "SqliteStore",
+    "Stats",
+    "Store",
+    "StoreUnavailable",
+    "open_store",
+]
 
 
 async def open_store(settings: Settings) -> Store:

@@ -1,4 +1,9 @@
-"""The store interface: one contract, several back ends (SQLite now, Cassandra in a cluster).
+"""The store interface as small roles, each back end (SQLite, Cassandra) implementing all of them.
+
+A caller depends on the roles it uses (Synapse's storage is split the same way): the persister on
+`Messages`, the scorer on `Sentiments`, the aggregator on `Aggregates`, the gateway on the roles it
+reads and writes (`gateway.context.GatewayStore`). `Store` composes every role, for the code that
+opens, closes or wraps a whole store (`open_store`, the tracing proxy).
 
 Every write is idempotent: users and rooms are insert-if-absent, memberships
 are set semantics, and message events are upserts where the highest event id
@@ -10,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import NotRequired, Protocol, TypedDict, Unpack
 
 from chatcluster.aggregation import MessageCountRow, SentimentRow, TopEntry, TopKind
 from chatcluster.errors import Unavailable
@@ -29,13 +34,17 @@ class JoinResult(StrEnum):
     NO_SUCH_ROOM = "no_such_room"
 
 
-class Store(Protocol):
+class Lifecycle(Protocol):
     async def open(self) -> None: ...
 
     async def close(self) -> None: ...
 
     async def ping(self) -> None:
         """Raise StoreUnavailable unless the back end answers a query."""
+
+
+class Accounts(Protocol):
+    """Users, their sessions and the platform admin role."""
 
     async def create_user(self, user: User) -> bool:
         """Insert the user; False if the username is taken."""
@@ -74,6 +83,10 @@ class Store(Protocol):
     async def revoke_sessions(self, user_id: int, keep: int | None = None) -> list[int]:
         """End every session of the user except `keep`; the ids ended."""
 
+
+class Rooms(Protocol):
+    """Rooms and who is in them."""
+
     async def create_room(self, room: Room) -> bool:
         """Insert the room; False if a room with that id exists."""
 
@@ -92,6 +105,10 @@ class Store(Protocol):
 
     async def rooms_of(self, user_id: int) -> list[Room]: ...
 
+
+class Messages(Protocol):
+    """Message events in, messages out: by id, by page of a room's history, by words."""
+
     async def apply_events(self, events: Sequence[MessageEvent]) -> None:
         """Upsert a batch of message events atomically; the highest event id per message wins."""
 
@@ -105,9 +122,15 @@ class Store(Protocol):
     ) -> list[Message]:
         """Up to `limit` messages in id order: the newest older than `before`, or the oldest newer than `after`."""
 
+
+class Sentiments(Protocol):
     async def set_sentiments(self, scored: Sequence[ScoredEvent]) -> None:
         """Record each message's score; the score of the highest event id wins. Works before the
         message itself is stored (the scorer and persister race), and is idempotent."""
+
+
+class Aggregates(Protocol):
+    """The statistics' counts: recorded once per message, forgotten and recounted from the stream."""
 
     async def record_aggregates(self, scored: Sequence[ScoredEvent]) -> int:
         """Count the messages not counted before, atomically with marking them counted.
@@ -127,19 +150,25 @@ class Store(Protocol):
     async def prune_aggregates(self, older_than_ms: int) -> None:
         """Drop per-minute and per-second detail older than this; totals stay."""
 
-    # The audience decides which rooms a figure covers: public rooms only, or every room. A caller
-    # asking about one room it may read passes Audience.ALL; the default never shows a private room.
 
-    async def stats_messages(
-        self,
-        *,
-        by_user: bool,
-        by_day: bool,
-        from_day: str | None,
-        to_day: str | None,
-        room_id: str | None,
-        audience: Audience = Audience.PUBLIC,
-    ) -> list[MessageCountRow]: ...
+class MessageCounts(TypedDict):
+    """What `Stats.stats_messages` counts: grouped by day and/or user, within days (inclusive) and a room."""
+
+    by_user: bool
+    by_day: bool
+    from_day: str | None
+    to_day: str | None
+    room_id: str | None
+    audience: NotRequired[Audience]  # Audience.PUBLIC when left out
+
+
+class Stats(Protocol):
+    """The statistics read back.
+
+    The audience decides which rooms a figure covers: public rooms only, or every room. A caller
+    asking about one room it may read passes Audience.ALL; the default never shows a private room."""
+
+    async def stats_messages(self, **query: Unpack[MessageCounts]) -> list[MessageCountRow]: ...
 
     async def stats_sentiment(
         self, *, room_id: str | None, from_ms: int, to_ms: int, step_ms: int, audience: Audience = Audience.PUBLIC
@@ -152,3 +181,7 @@ class Store(Protocol):
 
     async def stats_rate(self, *, from_ms: int, to_ms: int) -> dict[int, int]:
         """Messages per second (keyed by the second's start in ms) within [from_ms, to_ms)."""
+
+
+class Store(Lifecycle, Accounts, Rooms, Messages, Sentiments, Aggregates, Stats, Protocol):
+    """Every role: what `open_store` returns."""

@@ -1,4 +1,4 @@
-"""The Cassandra schema as versioned migrations, and the runner that applies them once.
+"""The Cassandra schema as versioned migrations, each applied once by `CassandraConnection.migrate`.
 
 Messages follow Discord's published layout: partitioned by (room, time bucket)
 with the Snowflake id as clustering key, newest first. A bucket is ten days
@@ -10,6 +10,15 @@ Every other table is keyed by the query it answers.
 """
 
 from __future__ import annotations
+
+ALL_ROOMS = "*"  # the stats_sentiment partitions (one per privacy) that sum every room
+RATE_BUCKET_MS = 60_000  # a stats_rate partition holds a minute of per-second counts
+
+
+def rate_bucket(ms: int) -> int:
+    """The stats_rate partition of the second starting at `ms`."""
+    return ms - ms % RATE_BUCKET_MS
+
 
 KEYSPACE_CQL = (
     "CREATE KEYSPACE IF NOT EXISTS {keyspace} WITH replication = "

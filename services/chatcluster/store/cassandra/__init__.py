@@ -1,0 +1,20 @@
+"""The cluster back end, Apache Cassandra through cassandra-driver: one class per role over one shared
+session (`connection`), composed here. The schema's versioned migrations are in `schema`."""
+
+from __future__ import annotations
+
+from chatcluster.store.cassandra.accounts import CassandraAccounts
+from chatcluster.store.cassandra.aggregates import CassandraAggregates
+from chatcluster.store.cassandra.connection import CassandraConfig, write_timestamp
+from chatcluster.store.cassandra.messages import CassandraMessages
+from chatcluster.store.cassandra.rooms import CassandraRooms
+from chatcluster.store.cassandra.sentiments import CassandraSentiments
+from chatcluster.store.cassandra.stats import CassandraStats
+
+__all__ = ["CassandraConfig", "CassandraStore", "write_timestamp"]
+
+
+class CassandraStore(
+    CassandraAccounts, CassandraRooms, CassandraMessages, CassandraSentiments, CassandraAggregates, CassandraStats
+):
+    """Every role of the store on one cluster session."""

@@ -1,0 +1,113 @@
+"""Models into stored values and stored rows into models, the same way for every back end.
+
+Both back ends name and order their columns alike (`created_ms`, `edited_ms`, `label`...), so one
+mapping serves both. `*_values` are a model's column values in its table's order; a row is anything
+read by column name, an `sqlite3.Row` or a Cassandra row as a dict (`row._asdict()`). A column
+Cassandra leaves null (added by a later migration, or a score written before its message) reads as
+the model's default.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from chatcluster.models import Member, Message, Room, RoomKind, Sentiment, User, UserSession
+from chatcluster.times import epoch_ms, utc_datetime
+
+# What `reset_aggregates` empties in every back end (Cassandra keeps one more: the days it counted).
+AGGREGATE_TABLES = (
+    "stats_counted",
+    "stats_messages",
+    "stats_sentiment",
+    "stats_top_minute",
+    "stats_top_total",
+    "stats_rate",
+)
+
+
+USER_COLUMNS = "user_id, username, password_hash, created_ms, is_admin, deleted"
+SESSION_COLUMNS = "session_id, user_id, secret_hash, created_ms, last_used_ms, expires_ms, user_agent"
+ROOM_COLUMNS = "room_id, kind, name, created_by, created_ms"
+
+
+def user_values(user: User) -> tuple[int, str, str, int, bool, bool]:
+    """The values of USER_COLUMNS."""
+    return user.user_id, user.username, user.password_hash, epoch_ms(user.created_at), user.is_admin, user.deleted
+
+
+def session_values(session: UserSession) -> tuple[int, int, str, int, int, int, str]:
+    """The values of SESSION_COLUMNS."""
+    return (
+        session.session_id,
+        session.user_id,
+        session.secret_hash,
+        epoch_ms(session.created_at),
+        epoch_ms(session.last_used_at),
+        epoch_ms(session.expires_at),
+        session.user_agent,
+    )
+
+
+def room_values(room: Room) -> tuple[str, str, str, int, int]:
+    """The values of ROOM_COLUMNS."""
+    return room.room_id, room.kind.value, room.name, room.created_by, epoch_ms(room.created_at)
+
+
+class Row(Protocol):
+    def __getitem__(self, column: str, /) -> Any: ...
+
+
+def user_of(row: Row) -> User:
+    return User(
+        user_id=row["user_id"],
+        username=row["username"],
+        password_hash=row["password_hash"] or "",
+        created_at=utc_datetime(row["created_ms"]),
+        is_admin=bool(row["is_admin"]),
+        deleted=bool(row["deleted"]),
+    )
+
+
+def session_of(row: Row) -> UserSession:
+    return UserSession(
+        session_id=row["session_id"],
+        user_id=row["user_id"],
+        secret_hash=row["secret_hash"],
+        created_at=utc_datetime(row["created_ms"]),
+        last_used_at=utc_datetime(row["last_used_ms"]),
+        expires_at=utc_datetime(row["expires_ms"]),
+        user_agent=row["user_agent"] or "",
+    )
+
+
+def room_of(row: Row) -> Room:
+    return Room(
+        room_id=row["room_id"],
+        kind=RoomKind(row["kind"]),
+        name=row["name"],
+        created_by=row["created_by"],
+        created_at=utc_datetime(row["created_ms"]),
+    )
+
+
+def member_of(row: Row) -> Member:
+    return Member(user_id=row["user_id"], username=row["username"], joined_at=utc_datetime(row["joined_ms"]))
+
+
+def message_of(row: Row) -> Message:
+    """A message with its score, if scored; a deleted one reads as an empty tombstone whatever its row holds."""
+    deleted = bool(row["deleted"])
+    return Message(
+        message_id=row["message_id"],
+        room_id=row["room_id"],
+        author_id=row["author_id"],
+        author=row["author"],
+        text="" if deleted else row["text"] or "",
+        reply_to=row["reply_to"],
+        client_id=row["client_id"],
+        edited_at=None if row["edited_ms"] is None else utc_datetime(row["edited_ms"]),
+        deleted=deleted,
+        sentiment=None
+        if row["label"] is None
+        else Sentiment(label=row["label"], confidence=row["confidence"], model_version=row["model_version"]),
+    )

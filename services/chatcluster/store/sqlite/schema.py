@@ -1,0 +1,128 @@
+"""The SQLite schema as versioned migrations, applied in order by `SqliteConnection.open`.
+
+The tables follow the Cassandra layout (messages keyed by room, time bucket and id) so that
+both back ends answer the same queries the same way.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE users (
+        user_id INTEGER PRIMARY KEY,
+        username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        password_hash TEXT NOT NULL,
+        created_ms INTEGER NOT NULL
+    );
+    CREATE TABLE rooms (
+        room_id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        name TEXT NOT NULL,
+        created_by INTEGER NOT NULL,
+        created_ms INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE room_members (
+        room_id TEXT NOT NULL,
+        user_id INTEGER NOT NULL,
+        joined_ms INTEGER NOT NULL,
+        PRIMARY KEY (room_id, user_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX room_members_by_user ON room_members (user_id, room_id);
+    CREATE TABLE messages (
+        room_id TEXT NOT NULL,
+        bucket INTEGER NOT NULL,
+        message_id INTEGER NOT NULL,
+        author_id INTEGER NOT NULL,
+        author TEXT NOT NULL,
+        text TEXT NOT NULL,
+        reply_to INTEGER,
+        client_id TEXT,
+        edited_ms INTEGER,
+        deleted INTEGER NOT NULL DEFAULT 0,
+        version INTEGER NOT NULL,
+        PRIMARY KEY (room_id, bucket, message_id)
+    ) WITHOUT ROWID;
+    CREATE UNIQUE INDEX messages_by_id ON messages (message_id);
+    """,
+    """
+    CREATE TABLE message_sentiment (
+        message_id INTEGER PRIMARY KEY,
+        label INTEGER NOT NULL,
+        confidence REAL NOT NULL,
+        model_version TEXT NOT NULL,
+        version INTEGER NOT NULL
+    );
+    CREATE TABLE agg_counted (message_id INTEGER PRIMARY KEY) WITHOUT ROWID;
+    CREATE TABLE agg_messages (
+        day TEXT NOT NULL, room_id TEXT NOT NULL, user_id INTEGER NOT NULL, username TEXT NOT NULL,
+        count INTEGER NOT NULL, PRIMARY KEY (day, room_id, user_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE agg_sentiment (
+        room_id TEXT NOT NULL, minute INTEGER NOT NULL,
+        positive INTEGER NOT NULL, neutral INTEGER NOT NULL, negative INTEGER NOT NULL,
+        PRIMARY KEY (room_id, minute)
+    ) WITHOUT ROWID;
+    CREATE INDEX agg_sentiment_by_minute ON agg_sentiment (minute);
+    CREATE TABLE agg_top_minute (
+        kind TEXT NOT NULL, minute INTEGER NOT NULL, key TEXT NOT NULL, count INTEGER NOT NULL,
+        PRIMARY KEY (kind, minute, key)
+    ) WITHOUT ROWID;
+    CREATE TABLE agg_top_total (
+        kind TEXT NOT NULL, key TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (kind, key)
+    ) WITHOUT ROWID;
+    CREATE INDEX agg_top_total_by_count ON agg_top_total (kind, count DESC);
+    CREATE TABLE agg_rate (second INTEGER PRIMARY KEY, count INTEGER NOT NULL);
+    """,
+    """
+    CREATE VIRTUAL TABLE message_search USING fts5(text, room_id UNINDEXED, tokenize = 'unicode61');
+    INSERT INTO message_search (rowid, text, room_id) SELECT message_id, text, room_id FROM messages WHERE deleted = 0;
+    """,
+    """
+    ALTER TABLE users ADD COLUMN is_admin INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE users ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE sessions (
+        session_id INTEGER PRIMARY KEY,
+        user_id INTEGER NOT NULL,
+        secret_hash TEXT NOT NULL,
+        created_ms INTEGER NOT NULL,
+        last_used_ms INTEGER NOT NULL,
+        expires_ms INTEGER NOT NULL,
+        user_agent TEXT NOT NULL
+    );
+    CREATE INDEX sessions_by_user ON sessions (user_id, session_id);
+    """,
+    # Every count keeps the privacy of its room when the message was said (chatcluster.privacy), in its
+    # key. The old counts cannot be split, so they go, and the aggregator recounts the CHAT_SCORED
+    # stream into these tables when it starts (`stats_recount` says a recount is pending).
+    """
+    DROP TABLE agg_counted;
+    DROP TABLE agg_messages;
+    DROP TABLE agg_sentiment;
+    DROP TABLE agg_top_minute;
+    DROP TABLE agg_top_total;
+    DROP TABLE agg_rate;
+    CREATE TABLE stats_counted (message_id INTEGER PRIMARY KEY) WITHOUT ROWID;
+    CREATE TABLE stats_messages (
+        day TEXT NOT NULL, room_id TEXT NOT NULL, user_id INTEGER NOT NULL, private INTEGER NOT NULL,
+        username TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (day, room_id, user_id, private)
+    ) WITHOUT ROWID;
+    CREATE TABLE stats_sentiment (
+        room_id TEXT NOT NULL, minute INTEGER NOT NULL, private INTEGER NOT NULL,
+        positive INTEGER NOT NULL, neutral INTEGER NOT NULL, negative INTEGER NOT NULL,
+        PRIMARY KEY (room_id, private, minute)
+    ) WITHOUT ROWID;
+    CREATE INDEX stats_sentiment_by_minute ON stats_sentiment (private, minute);
+    CREATE TABLE stats_top_minute (
+        kind TEXT NOT NULL, private INTEGER NOT NULL, minute INTEGER NOT NULL, key TEXT NOT NULL,
+        count INTEGER NOT NULL, PRIMARY KEY (kind, private, minute, key)
+    ) WITHOUT ROWID;
+    CREATE TABLE stats_top_total (
+        kind TEXT NOT NULL, private INTEGER NOT NULL, key TEXT NOT NULL, count INTEGER NOT NULL,
+        PRIMARY KEY (kind, private, key)
+    ) WITHOUT ROWID;
+    CREATE INDEX stats_top_total_by_count ON stats_top_total (kind, private, count DESC);
+    CREATE TABLE stats_rate (second INTEGER PRIMARY KEY, count INTEGER NOT NULL);
+    CREATE TABLE stats_recount (pending INTEGER PRIMARY KEY);
+    INSERT INTO stats_recount VALUES (1);
+    """,
+)
