@@ -41,9 +41,11 @@ test-deps: $(TEST_STAMP)
 	scripts/install-test-deps
 	$(BIN)/python -m chatcluster_operator.localkube install
 
+# lint-imports checks the layers ([tool.importlinter] in pyproject.toml; docs/architecture.md).
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check services operator tests bench observability
 	$(BIN)/ruff format --check services operator tests bench observability
+	$(BIN)/lint-imports
 
 typecheck: $(TEST_STAMP)
 	$(BIN)/mypy
@@ -65,6 +67,7 @@ jstest:
 
 test: test-deps jstest
 	$(BIN)/ruff check services operator tests bench observability
+	$(BIN)/lint-imports
 	$(BIN)/mypy
 	@if command -v promtool >/dev/null; then promtool check rules observability/prometheus/*.yaml; \
 	elif [ -n "$$CHATCLUSTER_REQUIRE_ALL" ]; then echo "promtool missing (Debian prometheus)" >&2; exit 1; \
@@ -72,4 +75,4 @@ test: test-deps jstest
 	$(BIN)/python -m pytest -q
 
 clean:
-	rm -rf $(VENV) .chatcluster .pytest_cache .mypy_cache .ruff_cache node_modules
+	rm -rf $(VENV) .chatcluster .pytest_cache .mypy_cache .ruff_cache .import_linter_cache .grimp_cache node_modules

@@ -22,8 +22,8 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from chatcluster.sentiment.cli import load_model
 from chatcluster.sentiment.corpus import chat_eval, load_splits
+from chatcluster.sentiment.provision import load_model
 
 
 def pin_to_one_core() -> int:

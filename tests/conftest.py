@@ -35,8 +35,8 @@ def require(available: bool, reason: str) -> None:
 @pytest.fixture(scope="session")
 def model_home() -> Path:
     """Trains the sentiment model once (from the VADER sdist through pip) unless it exists."""
-    from chatcluster.sentiment.cli import ensure_model
     from chatcluster.sentiment.corpus import CorpusUnavailable
+    from chatcluster.sentiment.provision import ensure_model
 
     try:
         ensure_model(MODEL_HOME)

@@ -112,7 +112,7 @@ def up(
 ) -> None:
     """Run nats-server, the gateway, the persister, the scorer and the aggregator until Ctrl-C."""
     from chatcluster.sentiment.artifact import current_model_path
-    from chatcluster.sentiment.cli import ensure_model
+    from chatcluster.sentiment.provision import ensure_model
     from chatcluster.supervisor import PortTaken, Supervisor, run_until_signalled
 
     setup_logging("up")

@@ -12,10 +12,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from chatcluster.sentiment.cli import current_model_path, ensure_model, models_dir, score_stream, train_model
+from chatcluster.sentiment.artifact import current_model_path, models_dir
+from chatcluster.sentiment.cli import score_stream
 from chatcluster.sentiment.corpus import CorpusUnavailable, Split, chat_eval, fetch_sdist, holdout_rows, load_splits
 from chatcluster.sentiment.evaluate import Comparison, compare, labellers
 from chatcluster.sentiment.model import METADATA_FILE, MODEL_FILE, Score, SentimentModel
+from chatcluster.sentiment.provision import ensure_model, train_model
 from tests.conftest import require
 
 

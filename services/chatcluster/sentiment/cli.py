@@ -12,10 +12,13 @@ from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 from rich.console import Console
+from rich.table import Table
 
-from chatcluster.sentiment.artifact import current_model_path, models_dir
+from chatcluster.sentiment.artifact import models_dir
+from chatcluster.sentiment.provision import DEFAULT_DATA_DIR, load_model, train_model
 
 if TYPE_CHECKING:  # scikit-learn takes seconds to import: only the commands that score load it
+    from chatcluster.sentiment.evaluate import Comparison
     from chatcluster.sentiment.model import SentimentModel
 
 model_app = typer.Typer(
@@ -24,39 +27,10 @@ model_app = typer.Typer(
 )
 console = Console(stderr=True)
 DataDir = Annotated[Path, typer.Option("--data-dir", help="Where the model and the data cache live")]
-DEFAULT_DATA_DIR = Path(".chatcluster")
 SCORE_BATCH = 4096
 
 
-def train_model(data_dir: Path) -> SentimentModel:
-    """Downloads (or reuses) the data, trains, and saves the artifact as the current version."""
-    from chatcluster.sentiment.corpus import calibration_lines, chat_eval, load_splits
-    from chatcluster.sentiment.model import SentimentModel, default_featurizer
-
-    splits, shas = load_splits(data_dir)
-    model = SentimentModel.train(default_featurizer(), splits, shas, calibration_lines(chat_eval()))
-    model.save(models_dir(data_dir))
-    return model
-
-
-def ensure_model(data_dir: Path = DEFAULT_DATA_DIR) -> Path:
-    """The current model's directory, training one first only when there is none (``make up``)."""
-    existing = current_model_path(data_dir)
-    if existing is not None:
-        return existing
-    model = train_model(data_dir)
-    return models_dir(data_dir) / model.version
-
-
-def load_model(data_dir: Path) -> SentimentModel:
-    from chatcluster.sentiment.model import SentimentModel
-
-    return SentimentModel.load(ensure_model(data_dir))
-
-
 def _print_metrics(model: SentimentModel) -> None:
-    from rich.table import Table
-
     table = Table(title=f"{model.version}: held-out 20% of each corpus (neutral band {model.band})")
     for column in ("dataset", "n", "accuracy", "macro-F1", "macro-recall", "weighted-F1"):
         table.add_column(column, justify="left" if column == "dataset" else "right")
@@ -85,7 +59,7 @@ def train(data_dir: DataDir = DEFAULT_DATA_DIR) -> None:
 def evaluate(data_dir: DataDir = DEFAULT_DATA_DIR) -> None:
     """Compare the current model with VADER and TextBlob on the held-out splits and the chat set."""
     from chatcluster.sentiment.corpus import chat_eval, load_splits
-    from chatcluster.sentiment.evaluate import compare, comparison_table, labellers, throughput_table
+    from chatcluster.sentiment.evaluate import compare, labellers
 
     model = load_model(data_dir)
     splits, _ = load_splits(data_dir)
@@ -98,6 +72,40 @@ def evaluate(data_dir: DataDir = DEFAULT_DATA_DIR) -> None:
     verdict = "beats" if all(wins.values()) else "does NOT beat"
     losing = ", ".join(name for name, ok in wins.items() if not ok)
     out.print(f"project model {verdict} every baseline on macro-F1 on every corpus and pooled {losing}".rstrip())
+
+
+def comparison_table(comparison: Comparison, title: str) -> Table:
+    """A rich table: one row per dataset and system; the best macro-F1 per dataset in bold."""
+    table = Table(title=title)
+    for column in ("dataset", "system", "n", "accuracy", "macro-F1", "macro-recall", "weighted-F1", "chat neutral→0"):
+        table.add_column(column, justify="left" if column in ("dataset", "system") else "right")
+    for dataset, row in comparison.metrics.items():
+        best = max(m["macro_f1"] for m in row.values())
+        for i, (system, m) in enumerate(row.items()):
+            f1 = f"{m['macro_f1']:.3f}"
+            table.add_row(
+                dataset if i == 0 else "",
+                system,
+                f"{int(m['support'])}",
+                f"{m['accuracy']:.3f}",
+                f"[bold]{f1}[/bold]" if m["macro_f1"] == best else f1,
+                f"{m['macro_recall']:.3f}",
+                f"{m['weighted_f1']:.3f}",
+                f"{m['neutral_as_0']:.2f}" if "neutral_as_0" in m else "",
+                end_section=i == len(row) - 1,
+            )
+    return table
+
+
+def throughput_table(comparison: Comparison) -> Table:
+    table = Table(title="Throughput on the pooled test texts (this process)")
+    table.add_column("system")
+    table.add_column("messages/s", justify="right")
+    table.add_column("project is faster by", justify="right")
+    project = comparison.throughput.get("project", 0.0)
+    for system, rate in comparison.throughput.items():
+        table.add_row(system, f"{rate:,.0f}", f"{project / rate:.1f}x" if rate else "")
+    return table
 
 
 @model_app.command()

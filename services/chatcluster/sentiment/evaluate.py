@@ -20,8 +20,6 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from rich.table import Table
-
 from chatcluster.sentiment.corpus import Split, holdout_rows
 from chatcluster.sentiment.model import SentimentModel, classification_metrics
 from chatcluster.sentiment.vader import VaderModel
@@ -118,37 +116,3 @@ def compare(
             neutral = [p for p, t in zip(chat_predicted, truth, strict=True) if t == 0]
             result.metrics[dataset][system]["neutral_as_0"] = sum(p == 0 for p in neutral) / max(len(neutral), 1)
     return result
-
-
-def comparison_table(comparison: Comparison, title: str) -> Table:
-    """A rich table: one row per dataset and system; the best macro-F1 per dataset in bold."""
-    table = Table(title=title)
-    for column in ("dataset", "system", "n", "accuracy", "macro-F1", "macro-recall", "weighted-F1", "chat neutral→0"):
-        table.add_column(column, justify="left" if column in ("dataset", "system") else "right")
-    for dataset, row in comparison.metrics.items():
-        best = max(m["macro_f1"] for m in row.values())
-        for i, (system, m) in enumerate(row.items()):
-            f1 = f"{m['macro_f1']:.3f}"
-            table.add_row(
-                dataset if i == 0 else "",
-                system,
-                f"{int(m['support'])}",
-                f"{m['accuracy']:.3f}",
-                f"[bold]{f1}[/bold]" if m["macro_f1"] == best else f1,
-                f"{m['macro_recall']:.3f}",
-                f"{m['weighted_f1']:.3f}",
-                f"{m['neutral_as_0']:.2f}" if "neutral_as_0" in m else "",
-                end_section=i == len(row) - 1,
-            )
-    return table
-
-
-def throughput_table(comparison: Comparison) -> Table:
-    table = Table(title="Throughput on the pooled test texts (this process)")
-    table.add_column("system")
-    table.add_column("messages/s", justify="right")
-    table.add_column("project is faster by", justify="right")
-    project = comparison.throughput.get("project", 0.0)
-    for system, rate in comparison.throughput.items():
-        table.add_row(system, f"{rate:,.0f}", f"{project / rate:.1f}x" if rate else "")
-    return table

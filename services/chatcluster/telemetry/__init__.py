@@ -3,7 +3,8 @@
 - `logs`: `setup_logging(service)`, the log format of every process;
 - `setup`: `setup_telemetry(service, settings)`, the OpenTelemetry providers (resource
   attributes, the Prometheus reader, OTLP export when `OTEL_EXPORTER_OTLP_ENDPOINT` is set),
-  `instrument_fastapi(app)` and `serve_metrics(settings)`;
+  and `serve_metrics(settings)` (the gateway instruments its FastAPI app itself: FastAPI stays
+  under `chatcluster.gateway`);
 - `instruments`: the catalogue of metric instruments, their names, units and buckets;
 - `messaging`: spans and timings of NATS publishes, fetches and processing, with the W3C
   trace context carried in the NATS message headers;

@@ -31,7 +31,6 @@ from chatcluster.telemetry import messaging
 from chatcluster.telemetry.instruments import instruments
 
 if TYPE_CHECKING:
-    from fastapi import FastAPI
     from opentelemetry.sdk.metrics.view import View
     from opentelemetry.sdk.resources import Resource
 
@@ -152,15 +151,6 @@ def _views() -> list[View]:
         View(instrument_name=f"http.server.{part}.body.size", aggregation=DropAggregation())
         for part in ("request", "response")
     ]
-
-
-def instrument_fastapi(app: FastAPI) -> None:
-    """HTTP server spans and the `http.server.request.duration` histogram for every route."""
-    os.environ[SEMCONV_OPT_IN] = with_stable_http_semconv(os.environ.get(SEMCONV_OPT_IN))
-    from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
-
-    # The per-chunk ASGI send/receive spans would triple the spans of every request for nothing.
-    FastAPIInstrumentor.instrument_app(app, exclude_spans=["receive", "send"])
 
 
 def serve_metrics(settings: Settings, probes: bool = True) -> bool:
