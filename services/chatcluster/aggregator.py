@@ -16,13 +16,12 @@ import time
 from collections.abc import AsyncIterator, Sequence
 
 from nats.js import JetStreamContext
-from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
-from chatcluster.bus import SCORED_STREAM, connect, ensure_streams
+from chatcluster.bus import SCORED_STREAM, connect, ensure_streams, read_stream
 from chatcluster.config import Settings
 from chatcluster.consumer import ConsumerLoop, ConsumerSpec, Delivery
 from chatcluster.models import SCORED_SUBJECT_PREFIX, ScoredEvent
-from chatcluster.store import Store, open_store
+from chatcluster.store import Aggregates, open_store
 from chatcluster.telemetry.instruments import instruments
 
 log = logging.getLogger(__name__)
@@ -33,7 +32,7 @@ PRUNE_EVERY_SECONDS = 60.0
 RECOUNT_RETRY_SECONDS = 5.0
 
 
-async def _prune_periodically(store: Store, stop: asyncio.Event) -> None:
+async def _prune_periodically(store: Aggregates, stop: asyncio.Event) -> None:
     while not stop.is_set():
         with contextlib.suppress(Exception):
             await store.prune_aggregates(int(time.time() * 1000) - DETAIL_RETENTION_MS)
@@ -41,7 +40,7 @@ async def _prune_periodically(store: Store, stop: asyncio.Event) -> None:
             await asyncio.wait_for(stop.wait(), PRUNE_EVERY_SECONDS)
 
 
-async def _recount_if_pending(settings: Settings, store: Store, stop: asyncio.Event) -> None:
+async def _recount_if_pending(settings: Settings, store: Aggregates, stop: asyncio.Event) -> None:
     """Replay the stream beside the live consumer when the store asks for it: both count through the
     once-only path, so nothing is counted twice, and the figures are complete once it is done."""
     while not stop.is_set():
@@ -55,7 +54,7 @@ async def _recount_if_pending(settings: Settings, store: Store, stop: asyncio.Ev
             await asyncio.wait_for(stop.wait(), RECOUNT_RETRY_SECONDS)
 
 
-async def _recount(settings: Settings, store: Store, stop: asyncio.Event) -> tuple[int, int] | None:
+async def _recount(settings: Settings, store: Aggregates, stop: asyncio.Event) -> tuple[int, int] | None:
     """(events read, messages newly counted), or None when the aggregator stops first."""
     async with _streams(settings, "aggregates-recount") as js:
         if not (await js.stream_info(SCORED_STREAM)).state.messages:
@@ -100,37 +99,20 @@ async def run_aggregator(settings: Settings, stop: asyncio.Event) -> None:
         await store.close()
 
 
-async def replay_scored(js: JetStreamContext, store: Store, batch_size: int = 1000) -> tuple[int, int]:
+async def replay_scored(js: JetStreamContext, store: Aggregates, batch_size: int = 1000) -> tuple[int, int]:
     """Feed CHAT_SCORED, as far as it reaches when called, through the counting path; (events read,
     messages newly counted). Later events are the live consumer's, which has not acknowledged them yet:
     replaying them too would only double the work, so a recount never chases a busy stream."""
-    last = (await js.stream_info(SCORED_STREAM)).state.last_seq
-    if not last:
-        return 0, 0
-    config = ConsumerConfig(
-        deliver_policy=DeliverPolicy.ALL,
-        ack_policy=AckPolicy.NONE,
-        filter_subject=f"{SCORED_SUBJECT_PREFIX}>",
-        inactive_threshold=60.0,
-        mem_storage=True,
-    )
-    sub = await js.pull_subscribe("", stream=SCORED_STREAM, config=config)
-    read = counted = reached = 0
-    try:
-        while reached < last:
-            try:
-                msgs = await sub.fetch(batch_size, timeout=5)
-            except TimeoutError:
-                break
+    read = counted = 0
+    subjects = [f"{SCORED_SUBJECT_PREFIX}>"]
+    async with contextlib.aclosing(read_stream(js, SCORED_STREAM, subjects, batch=batch_size)) as batches:
+        async for msgs in batches:
             events = []
             for msg in msgs:
-                reached = max(reached, msg.metadata.sequence.stream)
                 with contextlib.suppress(ValueError):
                     events.append(ScoredEvent.model_validate_json(msg.data))
             read += len(msgs)
             counted += await store.record_aggregates(events)
-    finally:
-        await sub.unsubscribe()
     return read, counted
 
 

@@ -6,13 +6,24 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 import nats
 from nats.aio.client import Client as NATS
+from nats.aio.msg import Msg
 from nats.errors import Error as NatsError
 from nats.js import JetStreamContext
-from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
+from nats.js.api import (
+    AckPolicy,
+    ConsumerConfig,
+    DeliverPolicy,
+    DiscardPolicy,
+    RetentionPolicy,
+    StorageType,
+    StreamConfig,
+)
 from nats.js.errors import NotFoundError
 from opentelemetry.context import Context
 
@@ -142,6 +153,49 @@ async def publish_scored(
 async def event_at_sequence(js: JetStreamContext, sequence: int) -> MessageEvent:
     raw = await js.get_msg(CHAT_STREAM, seq=sequence, direct=True)
     return MessageEvent.model_validate_json(raw.data or b"")
+
+
+async def read_stream(
+    js: JetStreamContext,
+    stream: str,
+    subjects: Sequence[str],
+    *,
+    since: datetime | None = None,
+    batch: int = 500,
+    wait_seconds: float = 5.0,
+) -> AsyncGenerator[list[Msg]]:
+    """What `stream` holds on `subjects`, in stream order, a batch at a time: from its first message, or
+    from the time `since`, as far as the stream reached when the reading began (what comes later is the
+    live consumers' to take). The replay of a reconnecting client and the recount of the aggregates.
+
+    An ephemeral consumer that acknowledges nothing, deleted at the end: wrap the iterator in
+    `contextlib.aclosing` so that leaving the loop early deletes it at once."""
+    end = (await js.stream_info(stream)).state.last_seq
+    if not end:
+        return
+    config = ConsumerConfig(
+        deliver_policy=DeliverPolicy.ALL if since is None else DeliverPolicy.BY_START_TIME,
+        opt_start_time=since,
+        ack_policy=AckPolicy.NONE,
+        filter_subjects=list(subjects),
+        inactive_threshold=60.0,  # removes it should this process die before deleting it
+        mem_storage=True,
+    )
+    sub = await js.pull_subscribe("", stream=stream, config=config)
+    reached = 0
+    try:
+        # `num_pending` ends the reading where the subjects' last message is, without waiting out a fetch.
+        while reached < end and (await sub.consumer_info()).num_pending:
+            try:
+                msgs = await sub.fetch(batch, timeout=wait_seconds)
+            except TimeoutError:
+                return
+            reached = max([reached, *(msg.metadata.sequence.stream for msg in msgs)])
+            yield msgs
+    finally:
+        await sub.unsubscribe()
+        with contextlib.suppress(NotFoundError):
+            await js.delete_consumer(stream, config.name or "")
 
 
 @dataclass(frozen=True)

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import contextlib
-from datetime import UTC, datetime
 
 from nats.js import JetStreamContext
-from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
-from nats.js.errors import NotFoundError
 
-from chatcluster.bus import CHAT_STREAM
+from chatcluster.bus import CHAT_STREAM, read_stream
 from chatcluster.gateway.hub import Outbound, event_frame
 from chatcluster.ids import id_timestamp_ms
 from chatcluster.models import message_subject
+from chatcluster.times import utc_datetime
 
 MAX_REPLAY = 10_000
 # Events are stamped at the gateway before their PubAck, so allow for skew between
@@ -27,26 +25,12 @@ async def missed_events(
     events or at `max_bytes` (what the socket may hold), after which the client pages back through history."""
     if not rooms:
         return [], False
-    start = datetime.fromtimestamp((id_timestamp_ms(since) - CLOCK_SKEW_MS) / 1000, tz=UTC)
-    config = ConsumerConfig(
-        deliver_policy=DeliverPolicy.BY_START_TIME,
-        opt_start_time=start,
-        ack_policy=AckPolicy.NONE,
-        filter_subjects=[message_subject(r) for r in rooms],
-        inactive_threshold=30.0,
-        mem_storage=True,
-    )
-    sub = await js.pull_subscribe("", stream=CHAT_STREAM, config=config)
+    start = utc_datetime(id_timestamp_ms(since) - CLOCK_SKEW_MS)
+    subjects = [message_subject(r) for r in rooms]
     found: list[Outbound] = []
     size = 0
-    try:
-        while len(found) < MAX_REPLAY:
-            if (await sub.consumer_info()).num_pending == 0:
-                break
-            try:
-                batch = await sub.fetch(min(500, MAX_REPLAY - len(found)), timeout=2)
-            except TimeoutError:
-                break
+    async with contextlib.aclosing(read_stream(js, CHAT_STREAM, subjects, since=start, wait_seconds=2)) as batches:
+        async for batch in batches:
             for msg in batch:
                 item = event_frame(msg.data)
                 if item.event_id is not None and item.event_id > since:
@@ -54,9 +38,6 @@ async def missed_events(
                         return found, True
                     size += item.size
                     found.append(item)
-        return found, len(found) >= MAX_REPLAY
-    finally:
-        await sub.unsubscribe()
-        if config.name:
-            with contextlib.suppress(NotFoundError):
-                await js.delete_consumer(CHAT_STREAM, config.name)
+                    if len(found) >= MAX_REPLAY:
+                        return found, True
+    return found, False
