@@ -24,7 +24,7 @@ from chatcluster.store.sqlite import SqliteStore
 from chatcluster.store.sqlite import schema as sqlite_schema
 from chatcluster.supervisor import Supervisor
 from tests.conftest import PlatformFactory, unique_name
-from tests.contract.store_contract import created, scored
+from tests.contract.builders import created, scored
 from tests.helpers import eventually
 
 PASSWORD = "correct horse battery"

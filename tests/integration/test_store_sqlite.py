@@ -14,7 +14,8 @@ import pytest
 from chatcluster.ids import SnowflakeGenerator
 from chatcluster.store.base import JoinResult, StoreUnavailable
 from chatcluster.store.sqlite import MIGRATIONS, SqliteStore
-from tests.contract.store_contract import StoreContract, created, new_room, new_user
+from tests.contract.builders import created, new_room, new_user
+from tests.contract.store_contract import StoreContract
 
 
 class TestSqliteStore(StoreContract):
