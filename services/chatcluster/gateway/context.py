@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from nats.aio.client import Client as NATS
 from nats.js import JetStreamContext
@@ -16,15 +17,19 @@ from chatcluster.gateway.ratelimit import RateLimiter
 from chatcluster.gateway.throttle import Allowance, LoginThrottle
 from chatcluster.ids import SnowflakeGenerator
 from chatcluster.models import Room
-from chatcluster.store import Store
+from chatcluster.store import Accounts, Lifecycle, Messages, Rooms, Stats
 
 ROOM_CACHE_SIZE = 10_000
+
+
+class GatewayStore(Lifecycle, Accounts, Rooms, Messages, Stats, Protocol):
+    """The roles of the store the gateway uses: it never writes scores or counts."""
 
 
 @dataclass
 class Gateway:
     settings: Settings
-    store: Store
+    store: GatewayStore
     nc: NATS
     js: JetStreamContext
     ids: SnowflakeGenerator
