@@ -4,7 +4,8 @@ Guarantees: a message is acked only after its handler committed; a store outage
 holds the batch and retries with backoff (the messages stay in hand, so an
 outage never pushes good messages to the dead-letter stream); a message that
 fails on its own is redelivered a bounded number of times, then written to
-`CHAT_DLQ` with the error and acked.
+`CHAT_DLQ` with the error and acked. Those decisions are `chatcluster.redelivery`'s;
+this module carries them out on JetStream.
 """
 
 from __future__ import annotations
@@ -29,8 +30,17 @@ from pydantic import ValidationError
 
 from chatcluster.bus import DLQ_STREAM, DLQ_SUBJECT_PREFIX, connect, ensure_streams
 from chatcluster.config import Settings
-from chatcluster.errors import Unavailable
-from chatcluster.models import DeadLetter
+from chatcluster.redelivery import (
+    FIRST_BACKOFF_SECONDS,
+    Action,
+    Verdict,
+    dead_letter_msg_id,
+    dead_letter_of,
+    holds_batch,
+    next_backoff,
+    undecodable,
+    verdict,
+)
 from chatcluster.telemetry.health import HEALTH
 from chatcluster.telemetry.instruments import MESSAGING_CONSUMER_GROUP_NAME, instruments
 from chatcluster.telemetry.messaging import (
@@ -48,7 +58,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 ACK_WAIT_SECONDS = 30.0
-MAX_BACKOFF_SECONDS = 10.0
 BACKLOG_POLL_SECONDS = 5.0
 
 
@@ -85,17 +94,11 @@ def consumer_config(durable: str, filter_subject: str) -> ConsumerConfig:
 
 async def dead_letter(js: JetStreamContext, consumer: str, msg: Msg, error: str) -> None:
     meta = msg.metadata
-    letter = DeadLetter(
-        consumer=consumer,
-        subject=msg.subject,
-        stream_sequence=meta.sequence.stream,
-        deliveries=meta.num_delivered,
-        error=error[:2000],
-        payload=msg.data.decode("utf-8", errors="replace"),
-        failed_at=datetime.now(UTC),
+    letter = dead_letter_of(
+        consumer, msg.subject, meta.sequence.stream, meta.num_delivered, error, msg.data, datetime.now(UTC)
     )
     subject = f"{DLQ_SUBJECT_PREFIX}{consumer}"
-    headers = {"Nats-Msg-Id": f"{consumer}:{meta.sequence.stream}"}
+    headers = {"Nats-Msg-Id": dead_letter_msg_id(consumer, meta.sequence.stream)}
     with sending(subject, headers):
         await js.publish(subject, letter.model_dump_json().encode(), headers=headers)
     await msg.ack()
@@ -176,7 +179,7 @@ class ConsumerLoop(Generic[T]):
             except (ValidationError, ValueError) as exc:
                 span = self._span(msg, None, len(batch)) if traced else None
                 with within(span):
-                    await dead_letter(js, self.spec.durable, msg, f"undecodable payload: {exc}")
+                    await dead_letter(js, self.spec.durable, msg, undecodable(exc).error)
                 finish_processing(span, exc)
                 continue
             good.append(Delivery(msg, value, self._span(msg, value, len(batch)) if traced else None))
@@ -202,39 +205,45 @@ class ConsumerLoop(Generic[T]):
         self.processed += len(good)
 
     async def _handle_until_stored(self, batch: Sequence[Delivery[T]], stop: asyncio.Event) -> None:
-        backoff = 0.2
+        backoff = FIRST_BACKOFF_SECONDS
         while True:
             try:
                 await self.spec.handle(batch)
                 return
-            except Unavailable as exc:
-                if stop.is_set():
+            except Exception as exc:
+                if not holds_batch(exc, stopping=stop.is_set()):
                     raise
                 log.warning("%s; holding %d messages, retry in %.1fs", exc, len(batch), backoff)
                 for delivery in batch:  # keep them ours while we wait
                     await delivery.msg.in_progress()
                 await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+                backoff = next_backoff(backoff)
 
     async def _handle_one_by_one(self, js: JetStreamContext, batch: Sequence[Delivery[T]]) -> None:
         for delivery in batch:
+            error: Exception | None = None
             try:
                 with within(delivery.span):
                     await self.spec.handle([delivery])
-            except Unavailable as exc:
-                await delivery.msg.nak(delay=1.0)
-                finish_processing(delivery.span, exc)
             except Exception as exc:
-                if delivery.msg.metadata.num_delivered >= self.settings.max_deliver:
-                    with within(delivery.span):
-                        await dead_letter(js, self.spec.durable, delivery.msg, f"{type(exc).__name__}: {exc}")
-                else:
-                    await delivery.msg.nak(delay=1.0)
-                finish_processing(delivery.span, exc)
-            else:
-                await delivery.msg.ack()
-                finish_processing(delivery.span)
+                error = exc
+            deliveries = delivery.msg.metadata.num_delivered
+            await self._settle(
+                js, delivery, verdict(error, deliveries=deliveries, max_deliver=self.settings.max_deliver)
+            )
+            finish_processing(delivery.span, error)
+            if error is None:
                 self.processed += 1
+
+    async def _settle(self, js: JetStreamContext, delivery: Delivery[T], decided: Verdict) -> None:
+        msg = delivery.msg
+        if decided.action is Action.ACK:
+            await msg.ack()
+        elif decided.action is Action.REDELIVER:
+            await msg.nak(delay=decided.delay)
+        else:
+            with within(delivery.span):
+                await dead_letter(js, self.spec.durable, msg, decided.error)
 
 
 def _kind(exc: BaseException) -> str:
