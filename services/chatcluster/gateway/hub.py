@@ -4,6 +4,10 @@ NATS interest routing then delivers each room's messages only to the gateway
 replicas that hold a member's socket. Each socket's undelivered frames are
 bounded in count and in bytes; a client that cannot keep up is closed with 4008
 and the reason instead of growing the gateway's memory.
+
+What a membership notice changes (which sockets join or leave which room, what
+each is told) is decided by the pure `parse_membership` and `membership_updates`;
+the `Hub` carries it out with the NATS subscriptions.
 """
 
 from __future__ import annotations
@@ -12,8 +16,9 @@ import asyncio
 import json
 import logging
 from collections import defaultdict, deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
@@ -118,6 +123,50 @@ def scored_frame(payload: bytes) -> Outbound:
     return Outbound(f'{{"type":"scored","event":{payload.decode()}}}')
 
 
+class RoomChange(StrEnum):
+    JOIN = "join"
+    LEAVE = "leave"
+
+
+@dataclass(frozen=True)
+class MembershipNotice:
+    """One of a user's rooms was joined or left, announced on `membership_subject(user_id)` by any gateway."""
+
+    user_id: int
+    room_id: str
+    joined: bool
+    frame: Outbound  # what every socket of the user is told: `joined` or `left`, with the room as announced
+
+
+def parse_membership(subject: str, payload: bytes) -> MembershipNotice | None:
+    """The notice a membership message carries, or None when it is malformed."""
+    try:
+        notice = json.loads(payload)
+        room_id = str(notice["room"]["room_id"])
+        joined = notice["op"] == "join"
+    except (ValueError, KeyError, TypeError):
+        return None
+    frame = Outbound(json.dumps({"type": "joined" if joined else "left", "room": notice["room"]}))
+    return MembershipNotice(int(subject.rsplit(".", 1)[1]), room_id, joined, frame)
+
+
+def room_change(notice: MembershipNotice, rooms: Set[str]) -> RoomChange | None:
+    """What a socket of the user, in `rooms`, does: join a room it is not in, leave one it is in, else nothing."""
+    if notice.joined and notice.room_id not in rooms:
+        return RoomChange.JOIN
+    if not notice.joined and notice.room_id in rooms:
+        return RoomChange.LEAVE
+    return None
+
+
+def membership_updates(
+    notice: MembershipNotice, conns: Iterable[Connection]
+) -> list[tuple[Connection, RoomChange | None]]:
+    """Every socket of the user, each with its change; each is told (`notice.frame`), changed or not, so all
+    of a user's tabs show the same rooms."""
+    return [(conn, room_change(notice, conn.rooms)) for conn in conns]
+
+
 class Hub:
     def __init__(self, nc: NATS) -> None:
         self._nc = nc
@@ -196,19 +245,14 @@ class Hub:
             conn.offer(item)
 
     async def _on_membership(self, msg: Msg) -> None:
-        user_id = int(msg.subject.rsplit(".", 1)[1])
-        try:
-            notice = json.loads(msg.data)
-            room_id = str(notice["room"]["room_id"])
-            joined = notice["op"] == "join"
-        except (ValueError, KeyError, TypeError):
+        notice = parse_membership(msg.subject, msg.data)
+        if notice is None:
             log.warning("ignoring malformed membership notice on %s", msg.subject)
             return
-        frame = Outbound(json.dumps({"type": "joined" if joined else "left", "room": notice["room"]}))
         async with self._lock:
-            for conn in list(self._user_conns.get(user_id, ())):
-                if joined and room_id not in conn.rooms:
-                    await self._join_locked(conn, room_id)
-                elif not joined and room_id in conn.rooms:
-                    await self._leave_locked(conn, room_id)
-                conn.offer(frame)
+            for conn, change in membership_updates(notice, list(self._user_conns.get(notice.user_id, ()))):
+                if change is RoomChange.JOIN:
+                    await self._join_locked(conn, notice.room_id)
+                elif change is RoomChange.LEAVE:
+                    await self._leave_locked(conn, notice.room_id)
+                conn.offer(notice.frame)
