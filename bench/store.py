@@ -1,7 +1,7 @@
 """Messages written per second through `CassandraStore.apply_events`, against raw cassandra-driver inserts,
 and the latency of history pages, against the raw queries under them.
 
-Starts a real Cassandra 5.0 (chatcluster.devcassandra.LocalCassandra) in a temporary home on free ports;
+Starts a real Cassandra 5.0 (chatcluster.dev.cassandra.LocalCassandra) in a temporary home on free ports;
 both sides run in this process against that one node, same run, consistency ONE, rf=1:
 - project: `CassandraStore.apply_events` on batches of "created" MessageEvents (chat texts from the shipped
   evaluation set, several rooms), one batch after another as the persister calls it. Per message it writes
@@ -46,7 +46,7 @@ from cassandra.policies import DCAwareRoundRobinPolicy, TokenAwarePolicy
 from cassandra.query import PreparedStatement
 
 from chatcluster.aggregation import words_of
-from chatcluster.devcassandra import CommitlogSync, LocalCassandra
+from chatcluster.dev.cassandra import CommitlogSync, LocalCassandra
 from chatcluster.ids import BUCKET_MS, SnowflakeGenerator, bucket_of, id_timestamp_ms
 from chatcluster.models import EventKind, Message, MessageEvent
 from chatcluster.sentiment.corpus import chat_eval

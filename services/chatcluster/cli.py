@@ -124,7 +124,7 @@ def up(
         ensure_model(settings.resolved_model_home())
     with contextlib.ExitStack() as stack:
         if store is StoreKind.CASSANDRA:
-            from chatcluster.devcassandra import LocalCassandra
+            from chatcluster.dev.cassandra import LocalCassandra
 
             console.print("starting Cassandra (the first run resolves it from Maven Central)...")
             node = stack.enter_context(

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from chatcluster.devcassandra import LocalCassandra
+from chatcluster.dev.cassandra import LocalCassandra
 from chatcluster.supervisor import free_port
 from tests.conftest import require
 

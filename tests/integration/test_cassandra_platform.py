@@ -6,7 +6,7 @@ import asyncio
 import uuid
 from pathlib import Path
 
-from chatcluster.devcassandra import LocalCassandra
+from chatcluster.dev.cassandra import LocalCassandra
 from chatcluster.supervisor import Supervisor
 from tests.conftest import PlatformFactory
 from tests.helpers import all_stored_exactly_once, send_many, signed_in, until_at_least

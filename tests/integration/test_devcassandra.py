@@ -12,7 +12,7 @@ import pytest
 from cassandra.cluster import EXEC_PROFILE_DEFAULT, Cluster, ExecutionProfile
 from cassandra.policies import RoundRobinPolicy
 
-from chatcluster.devcassandra import CASSANDRA_VERSION, CQL_PROTOCOL_VERSION, LOOPBACK, LocalCassandra
+from chatcluster.dev.cassandra import CASSANDRA_VERSION, CQL_PROTOCOL_VERSION, LOOPBACK, LocalCassandra
 from chatcluster.supervisor import free_port
 from tests.conftest import require
 

@@ -15,7 +15,7 @@ import pytest
 
 from chatcluster.aggregator import rebuild
 from chatcluster.client import ChatClient
-from chatcluster.devcassandra import LocalCassandra
+from chatcluster.dev.cassandra import LocalCassandra
 from chatcluster.ids import SnowflakeGenerator
 from chatcluster.models import dm_room_id
 from chatcluster.privacy import Audience

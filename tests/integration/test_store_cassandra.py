@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from chatcluster.devcassandra import LocalCassandra
+from chatcluster.dev.cassandra import LocalCassandra
 from chatcluster.store.cassandra import CassandraStore
 from tests.contract.store_contract import StoreContract
 

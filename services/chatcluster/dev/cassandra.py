@@ -5,7 +5,7 @@ the Cassandra tarball ships in `lib/`) and caches them; `LocalCassandra` writes 
 configuration into its home folder and runs `CassandraDaemon` in a JVM of its own, the way
 embedded-Cassandra test helpers do, then waits until CQL answers.
 
-    python -m chatcluster.devcassandra run [--home DIR] [--port N]
+    python -m chatcluster.dev.cassandra run [--home DIR] [--port N]
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ CommitlogSync = Literal["batch", "group", "periodic"]
 
 def _default_root() -> Path:
     """The checkout's `.chatcluster/` when running from the source tree, else the one in the working folder."""
-    checkout = Path(__file__).resolve().parents[2]
+    checkout = Path(__file__).resolve().parents[3]
     if (checkout / "pyproject.toml").is_file() and (checkout / "services" / "chatcluster").is_dir():
         return checkout / ".chatcluster"
     return Path(".chatcluster").resolve()
@@ -100,7 +100,7 @@ def _tool(name: str) -> str:
 
 def _pom(version: str) -> str:
     return f"""<?xml version="1.0" encoding="UTF-8"?>
-<!-- written by chatcluster.devcassandra: the runtime classpath of Cassandra {version} -->
+<!-- written by chatcluster.dev.cassandra: the runtime classpath of Cassandra {version} -->
 <project xmlns="http://maven.apache.org/POM/4.0.0">
   <modelVersion>4.0.0</modelVersion>
   <groupId>chatcluster.dev</groupId>
@@ -298,7 +298,7 @@ class LocalCassandra:
 
     def cassandra_yaml(self) -> str:
         home = self.home
-        return f"""# written by chatcluster.devcassandra on every start: a single node on loopback for a small box
+        return f"""# written by chatcluster.dev.cassandra on every start: a single node on loopback for a small box
 cluster_name: "{self.cluster_name}"
 num_tokens: 16
 partitioner: org.apache.cassandra.dht.Murmur3Partitioner
@@ -351,7 +351,7 @@ auto_snapshot: false
     def logback_xml(self) -> str:
         log_file = self.system_log
         return f"""<?xml version="1.0" encoding="UTF-8"?>
-<!-- written by chatcluster.devcassandra on every start -->
+<!-- written by chatcluster.dev.cassandra on every start -->
 <configuration scan="false">
   <appender name="FILE" class="ch.qos.logback.core.rolling.RollingFileAppender">
     <file>{log_file}</file>
@@ -590,7 +590,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m chatcluster.devcassandra", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m chatcluster.dev.cassandra", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="resolve, start and keep a local Cassandra until Ctrl-C")
     run.add_argument("--home", type=Path, default=DEFAULT_HOME, help=f"data, conf and logs (default {DEFAULT_HOME})")
