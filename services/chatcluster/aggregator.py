@@ -20,7 +20,7 @@ from nats.js import JetStreamContext
 from chatcluster.bus import SCORED_STREAM, connect, ensure_streams, read_stream
 from chatcluster.config import Settings
 from chatcluster.consumer import ConsumerLoop, ConsumerSpec, Delivery
-from chatcluster.models import SCORED_SUBJECT_PREFIX, ScoredEvent
+from chatcluster.models import SCORED_SUBJECT_PREFIX, ScoredEvent, event_id_of
 from chatcluster.store import Aggregates, open_store
 from chatcluster.telemetry.instruments import instruments
 
@@ -85,7 +85,7 @@ async def run_aggregator(settings: Settings, stop: asyncio.Event) -> None:
         filter_subject=f"{SCORED_SUBJECT_PREFIX}>",
         decode=ScoredEvent.model_validate_json,
         handle=aggregate,
-        message_id=_event_id,
+        message_id=event_id_of,
         reports_dlq=True,
     )
     pruning = asyncio.create_task(_prune_periodically(store, stop))
@@ -139,7 +139,3 @@ async def rebuild(settings: Settings) -> tuple[int, int]:
         return read, counted
     finally:
         await store.close()
-
-
-def _event_id(event: ScoredEvent) -> int:
-    return event.event_id

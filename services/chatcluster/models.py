@@ -204,6 +204,11 @@ def scored_subject(room_id: str) -> str:
     return f"{SCORED_SUBJECT_PREFIX}{room_id}"
 
 
+def event_id_of(event: MessageEvent | ScoredEvent) -> int:
+    """The id a consumer names an event by (`messaging.message.id`), whichever stream it came from."""
+    return event.event_id
+
+
 def membership_subject(user_id: int) -> str:
     """Core-NATS notices telling every gateway that a user's rooms changed."""
     return f"chat.member.{user_id}"

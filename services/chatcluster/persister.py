@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from chatcluster.bus import CHAT_STREAM
 from chatcluster.config import Settings
 from chatcluster.consumer import ConsumerLoop, ConsumerSpec, Delivery
-from chatcluster.models import MESSAGE_SUBJECT_PREFIX, MessageEvent
+from chatcluster.models import MESSAGE_SUBJECT_PREFIX, MessageEvent, event_id_of
 from chatcluster.store import Messages, open_store
 from chatcluster.telemetry.instruments import instruments
 
@@ -34,13 +34,9 @@ async def run_persister(settings: Settings, stop: asyncio.Event) -> None:
         filter_subject=f"{MESSAGE_SUBJECT_PREFIX}>",
         decode=MessageEvent.model_validate_json,
         handle=persist_into(store),
-        message_id=_event_id,
+        message_id=event_id_of,
     )
     try:
         await ConsumerLoop(settings, spec).run(stop)
     finally:
         await store.close()
-
-
-def _event_id(event: MessageEvent) -> int:
-    return event.event_id
