@@ -18,9 +18,9 @@ from nats.js import JetStreamContext
 from chatcluster.bus import CHAT_STREAM, connect, publish_scored
 from chatcluster.config import Settings
 from chatcluster.consumer import ConsumerLoop, ConsumerSpec, Delivery
-from chatcluster.models import MESSAGE_SUBJECT_PREFIX, EventKind, MessageEvent, ScoredEvent, Sentiment
+from chatcluster.models import MESSAGE_SUBJECT_PREFIX, EventKind, MessageEvent, ScoredEvent, Sentiment, event_id_of
 from chatcluster.sentiment.model import Score
-from chatcluster.store import Store, open_store
+from chatcluster.store import Sentiments, open_store
 from chatcluster.telemetry.instruments import instruments
 from chatcluster.telemetry.messaging import context_of
 
@@ -52,7 +52,7 @@ def score_events(model: ScoringModel, events: Sequence[MessageEvent], now: datet
 
 
 class Scorer:
-    def __init__(self, model: ScoringModel, store: Store, js: JetStreamContext) -> None:
+    def __init__(self, model: ScoringModel, store: Sentiments, js: JetStreamContext) -> None:
         self.model = model
         self.store = store
         self.js = js
@@ -76,7 +76,7 @@ def load_scoring_model(settings: Settings) -> ScoringModel:
         from chatcluster.sentiment.vader import VaderModel
 
         return VaderModel()
-    from chatcluster.sentiment.cli import load_model
+    from chatcluster.sentiment.provision import load_model
 
     return load_model(settings.resolved_model_home())
 
@@ -92,14 +92,10 @@ async def run_scorer(settings: Settings, stop: asyncio.Event) -> None:
         filter_subject=f"{MESSAGE_SUBJECT_PREFIX}>",
         decode=MessageEvent.model_validate_json,
         handle=scorer.handle,
-        message_id=_event_id,
+        message_id=event_id_of,
     )
     try:
         await ConsumerLoop(settings, spec).run(stop)
     finally:
         await nc.close()
         await store.close()
-
-
-def _event_id(event: MessageEvent) -> int:
-    return event.event_id
