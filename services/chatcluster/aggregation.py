@@ -22,10 +22,8 @@ from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import BaseModel, Field
-
 from chatcluster.ids import id_timestamp_ms
-from chatcluster.models import EventKind, ScoredEvent, Snowflake
+from chatcluster.models import EventKind, ScoredEvent
 from chatcluster.privacy import is_private_room
 from chatcluster.times import utc_datetime
 
@@ -142,29 +140,41 @@ def delta_of(events: Iterable[ScoredEvent]) -> AggregateDelta:
     return delta
 
 
-class MessageCountRow(BaseModel):
-    day: str | None = Field(default=None, description="UTC day, when grouped by date")
-    user_id: Snowflake | None = Field(default=None, description="When grouped by user")
+# What the store reads back. Plain values: the API's bodies (`gateway.schemas`) are built from them.
+
+
+@dataclass(frozen=True, kw_only=True)
+class MessageCount:
+    day: str | None = None  # UTC day, when grouped by date
+    user_id: int | None = None  # when grouped by user
     username: str | None = None
     count: int
 
 
-class SentimentRow(BaseModel):
-    start: datetime = Field(description="Start of the step (UTC)")
+@dataclass(frozen=True, kw_only=True)
+class SentimentStep:
+    start: datetime  # start of the step (UTC)
     positive: int
     neutral: int
     negative: int
-    mean: float = Field(description="Mean label in [-1, 1]")
+    mean: float  # mean label in [-1, 1]
 
 
-class TopEntry(BaseModel):
+@dataclass(frozen=True, kw_only=True)
+class TopCount:
     key: str
     count: int
 
 
-def sentiment_row(start_ms: int, positive: int, neutral: int, negative: int) -> SentimentRow:
+# The names the store back ends import until they move to the ones above; then these go.
+MessageCountRow = MessageCount
+SentimentRow = SentimentStep
+TopEntry = TopCount
+
+
+def sentiment_row(start_ms: int, positive: int, neutral: int, negative: int) -> SentimentStep:
     total = positive + neutral + negative
-    return SentimentRow(
+    return SentimentStep(
         start=utc_datetime(start_ms),
         positive=positive,
         neutral=neutral,

@@ -7,8 +7,17 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from chatcluster.gateway.routes.stats import Failed, MessageCounts, Rate, SentimentSeries, TopList
-from chatcluster.gateway.schemas import HistoryPage, MessageOut, MessageSend, SendAccepted
+from chatcluster.gateway.schemas import (
+    Failed,
+    HistoryPage,
+    MessageCounts,
+    MessageOut,
+    MessageSend,
+    Rate,
+    SendAccepted,
+    SentimentSeries,
+    TopList,
+)
 from chatcluster.models import DeadLetter, MessageEvent, ScoredEvent
 
 EXPORTED: dict[str, type[BaseModel]] = {

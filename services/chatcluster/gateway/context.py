@@ -17,7 +17,7 @@ from chatcluster.gateway.ratelimit import RateLimiter
 from chatcluster.gateway.throttle import Allowance, LoginThrottle
 from chatcluster.ids import SnowflakeGenerator
 from chatcluster.models import Room
-from chatcluster.store import Accounts, Lifecycle, Messages, Rooms, Stats
+from chatcluster.store import Accounts, Lifecycle, Messages, Rooms, Stats, StoreUnavailable
 
 ROOM_CACHE_SIZE = 10_000
 
@@ -61,3 +61,14 @@ class Gateway:
             if len(self._rooms) > ROOM_CACHE_SIZE:
                 self._rooms.popitem(last=False)
         return room
+
+    async def problems(self) -> list[str]:
+        """What this gateway cannot reach right now (the bus, the store); none when it is healthy."""
+        found: list[str] = []
+        if not self.nc.is_connected:
+            found.append("bus: not connected to NATS")
+        try:
+            await self.store.ping()
+        except StoreUnavailable as exc:
+            found.append(f"store: {exc}")
+        return found

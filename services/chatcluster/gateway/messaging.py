@@ -1,4 +1,4 @@
-"""Sending, editing and deleting messages: the one path REST and WebSocket share."""
+"""Sending, editing, deleting and reading messages: the one path REST and WebSocket share."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from nats.errors import Error as NatsError
 from chatcluster.bus import event_at_sequence, publish_event
 from chatcluster.gateway.context import Gateway
 from chatcluster.gateway.errors import ApiError, not_found
-from chatcluster.gateway.schemas import MessageEdit, MessageOut, MessageSend, SendAccepted
+from chatcluster.gateway.schemas import HistoryPage, MessageEdit, MessageOut, MessageSend, SendAccepted
 from chatcluster.gateway.security import Identity
 from chatcluster.ids import EPOCH_MS, MAX_ID_MS, id_timestamp_ms
 from chatcluster.models import EventKind, Message, MessageEvent, Room, membership_subject
@@ -45,6 +45,31 @@ async def require_member(gw: Gateway, room_id: str, user: Identity) -> Room:
     if not await gw.store.is_member(room_id, user.user_id):
         raise ApiError(403, f"you are not a member of room '{room_id}'")
     return room
+
+
+async def history_page(
+    gw: Gateway, user: Identity, room_id: str, before: int | None, after: int | None, limit: int
+) -> HistoryPage:
+    """A page of the room's history, oldest first, with the cursors of the pages around it."""
+    if before is not None and after is not None:
+        raise ApiError(400, "give either 'before' or 'after', not both")
+    await require_member(gw, room_id, user)
+    found = await gw.store.history(room_id, before=before, after=after, limit=limit)
+    full = len(found) == limit
+    return HistoryPage(
+        room_id=room_id,
+        messages=[MessageOut.of(m) for m in found],
+        before=found[0].message_id if found and full and after is None else None,
+        after=found[-1].message_id if found else after,
+    )
+
+
+async def read_message(gw: Gateway, user: Identity, room_id: str, message_id: int) -> MessageOut:
+    await require_member(gw, room_id, user)
+    message = await stored_message(gw, message_id)
+    if message is None or message.room_id != room_id:
+        raise not_found(f"message {message_id} in room '{room_id}'")
+    return MessageOut.of(message)
 
 
 def _check_rate(gw: Gateway, user: Identity) -> None:

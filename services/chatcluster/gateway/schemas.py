@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
+from chatcluster.aggregation import MessageCount, SentimentStep, TopCount, TopKind
 from chatcluster.gateway.security import REFRESH_TOKEN_PATTERN
-from chatcluster.models import MAX_TEXT_CHARS, USERNAME_PATTERN, Member, Message, Room, Sentiment, Snowflake
+from chatcluster.models import (
+    MAX_TEXT_CHARS,
+    USERNAME_PATTERN,
+    DeadLetter,
+    Member,
+    Message,
+    Room,
+    Sentiment,
+    Snowflake,
+)
+from chatcluster.privacy import Audience
 
 CLIENT_ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"
 
@@ -148,3 +160,110 @@ class Problem(BaseModel):
     """Every error answer of the API."""
 
     detail: str = Field(description="A sentence saying what is wrong")
+
+
+class Health(BaseModel):
+    status: str = Field(description="live, ok or unavailable")
+    problems: list[str] = Field(default_factory=list, description="What does not answer, when unavailable")
+
+
+# --- statistics ---------------------------------------------------------------------------------
+
+
+class GroupBy(StrEnum):
+    USER = "user"
+    DATE = "date"
+    USER_DATE = "user,date"
+
+
+class Step(StrEnum):
+    MINUTE = "minute"
+    HOUR = "hour"
+    DAY = "day"
+
+
+class Window(StrEnum):
+    HOUR = "hour"
+    DAY = "day"
+    ALL = "all"
+
+
+AUDIENCE_DESCRIPTION = (
+    "The rooms counted: 'public' (rooms anyone may read; direct messages never count) or 'all' "
+    "(every room: for a platform admin, or for the one room asked about)"
+)
+
+
+class MessageCountRow(BaseModel):
+    day: str | None = Field(default=None, description="UTC day, when grouped by date")
+    user_id: Snowflake | None = Field(default=None, description="When grouped by user")
+    username: str | None = None
+    count: int
+
+    @classmethod
+    def of(cls, row: MessageCount) -> MessageCountRow:
+        return cls(day=row.day, user_id=row.user_id, username=row.username, count=row.count)
+
+
+class SentimentRow(BaseModel):
+    start: datetime = Field(description="Start of the step (UTC)")
+    positive: int
+    neutral: int
+    negative: int
+    mean: float = Field(description="Mean label in [-1, 1]")
+
+    @classmethod
+    def of(cls, step: SentimentStep) -> SentimentRow:
+        return cls(
+            start=step.start, positive=step.positive, neutral=step.neutral, negative=step.negative, mean=step.mean
+        )
+
+
+class TopEntry(BaseModel):
+    key: str
+    count: int
+
+    @classmethod
+    def of(cls, entry: TopCount) -> TopEntry:
+        return cls(key=entry.key, count=entry.count)
+
+
+class MessageCounts(BaseModel):
+    group_by: GroupBy
+    room: str | None
+    audience: Audience = Field(description=AUDIENCE_DESCRIPTION)
+    rows: list[MessageCountRow]
+
+
+class SentimentSeries(BaseModel):
+    room: str | None
+    step: Step
+    audience: Audience = Field(description=AUDIENCE_DESCRIPTION)
+    points: list[SentimentRow]
+
+
+class TopList(BaseModel):
+    kind: TopKind
+    window: Window
+    audience: Audience = Field(description=AUDIENCE_DESCRIPTION)
+    entries: list[TopEntry]
+
+
+class RatePoint(BaseModel):
+    second: datetime
+    count: int
+
+
+class Rate(BaseModel):
+    per_second: float = Field(description="Mean messages per second over the window")
+    window_seconds: int
+    points: list[RatePoint] = Field(description="One point per second, zeros included, oldest first")
+
+
+class Failed(BaseModel):
+    total: int
+    by_consumer: dict[str, int]
+    recent: list[DeadLetter] = Field(
+        description="The latest dead letters with their payloads, newest first: for a platform admin only "
+        "(always empty for everyone else: payloads, subjects and errors show what was said in any room)"
+    )

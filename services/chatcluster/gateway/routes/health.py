@@ -2,17 +2,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
 
 from chatcluster.gateway.deps import GatewayDep
-from chatcluster.store import StoreUnavailable
+from chatcluster.gateway.schemas import Health
 
 router = APIRouter(tags=["health"])
-
-
-class Health(BaseModel):
-    status: str = Field(description="live, ok or unavailable")
-    problems: list[str] = Field(default_factory=list, description="What does not answer, when unavailable")
 
 
 @router.get("/livez", response_model=Health, summary="200 while the process answers: what a liveness probe should ask")
@@ -28,13 +22,7 @@ async def livez() -> JSONResponse:
     responses={503: {"model": Health, "description": "The bus or the store does not answer"}},
 )
 async def healthz(gw: GatewayDep) -> JSONResponse:
-    problems: list[str] = []
-    if not gw.nc.is_connected:
-        problems.append("bus: not connected to NATS")
-    try:
-        await gw.store.ping()
-    except StoreUnavailable as exc:
-        problems.append(f"store: {exc}")
+    problems = await gw.problems()
     if problems:
         return JSONResponse({"status": "unavailable", "problems": problems}, status_code=503)
     return JSONResponse({"status": "ok"})

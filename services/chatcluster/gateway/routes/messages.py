@@ -5,8 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from chatcluster.gateway.deps import CurrentUser, GatewayDep, RoomIdPath
-from chatcluster.gateway.errors import SIGNED_IN, ApiError, error_responses, not_found
-from chatcluster.gateway.messaging import delete_message, edit_message, require_member, send_message, stored_message
+from chatcluster.gateway.errors import SIGNED_IN, error_responses
+from chatcluster.gateway.messaging import delete_message, edit_message, history_page, read_message, send_message
 from chatcluster.gateway.schemas import HistoryPage, MessageEdit, MessageOut, MessageSend, SendAccepted
 from chatcluster.models import Snowflake
 
@@ -34,26 +34,12 @@ async def history(
     after: Annotated[Snowflake | None, Query(description="Messages newer than this id")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
 ) -> HistoryPage:
-    if before is not None and after is not None:
-        raise ApiError(400, "give either 'before' or 'after', not both")
-    await require_member(gw, room_id, user)
-    found = await gw.store.history(room_id, before=before, after=after, limit=limit)
-    full = len(found) == limit
-    return HistoryPage(
-        room_id=room_id,
-        messages=[MessageOut.of(m) for m in found],
-        before=found[0].message_id if found and full and after is None else None,
-        after=found[-1].message_id if found else after,
-    )
+    return await history_page(gw, user, room_id, before, after, limit)
 
 
 @router.get("/{message_id}", response_model=MessageOut)
 async def get_one(room_id: RoomIdPath, message_id: Snowflake, user: CurrentUser, gw: GatewayDep) -> MessageOut:
-    await require_member(gw, room_id, user)
-    message = await stored_message(gw, message_id)
-    if message is None or message.room_id != room_id:
-        raise not_found(f"message {message_id} in room '{room_id}'")
-    return MessageOut.of(message)
+    return await read_message(gw, user, room_id, message_id)
 
 
 @router.patch("/{message_id}", response_model=MessageOut)
