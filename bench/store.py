@@ -45,7 +45,7 @@ from cassandra.concurrent import execute_concurrent
 from cassandra.policies import DCAwareRoundRobinPolicy, TokenAwarePolicy
 from cassandra.query import PreparedStatement
 
-from chatcluster.aggregation import words_of
+from chatcluster.counting import words_of
 from chatcluster.dev.cassandra import CommitlogSync, LocalCassandra
 from chatcluster.ids import BUCKET_MS, SnowflakeGenerator, bucket_of, id_timestamp_ms
 from chatcluster.models import EventKind, Message, MessageEvent

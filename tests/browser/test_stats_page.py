@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from playwright.async_api import Browser, Locator, WebSocketRoute, expect
 
-from chatcluster.aggregation import words_of
 from chatcluster.client import ChatClient
+from chatcluster.counting import words_of
 from chatcluster.ids import id_datetime
 from chatcluster.models import DeadLetter
 from chatcluster.supervisor import Supervisor

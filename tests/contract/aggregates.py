@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from typing import Protocol
 
-from chatcluster.aggregation import TopKind
+from chatcluster.counting import TopKind
 from chatcluster.ids import SnowflakeGenerator
 from chatcluster.models import dm_room_id
 from chatcluster.privacy import Audience

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from chatcluster.aggregation import SentimentKey, TopKey, TopKind, countable, delta_of, sentiment_row, words_of
+from chatcluster.counting import SentimentKey, TopKey, TopKind, countable, delta_of, sentiment_row, words_of
 from chatcluster.ids import SnowflakeGenerator
 from chatcluster.models import EventKind, Message, ScoredEvent, Sentiment, dm_room_id
 from chatcluster.privacy import Audience, audience_of, is_private_room

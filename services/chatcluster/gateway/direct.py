@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from chatcluster.gateway.context import Gateway
 from chatcluster.gateway.errors import ApiError, not_found
-from chatcluster.gateway.messaging import announce_membership
+from chatcluster.gateway.messages import announce_membership
 from chatcluster.gateway.schemas import RoomOut
 from chatcluster.gateway.security import Identity
 from chatcluster.models import Room, RoomKind, dm_room_id

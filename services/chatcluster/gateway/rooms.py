@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from chatcluster.gateway.context import Gateway
 from chatcluster.gateway.errors import ApiError, not_found
-from chatcluster.gateway.messaging import announce_membership, require_member
+from chatcluster.gateway.messages import announce_membership, require_member
 from chatcluster.gateway.schemas import MembersOut, RoomOut
 from chatcluster.gateway.security import Identity
 from chatcluster.models import Room, RoomKind

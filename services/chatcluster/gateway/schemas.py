@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
-from chatcluster.aggregation import MessageCount, SentimentStep, TopCount, TopKind
+from chatcluster.counting import MessageCount, SentimentStep, TopCount, TopKind
 from chatcluster.gateway.security import REFRESH_TOKEN_PATTERN
 from chatcluster.models import (
     MAX_TEXT_CHARS,

@@ -13,8 +13,8 @@ from __future__ import annotations
 import time
 from datetime import UTC, date, datetime
 
-from chatcluster.aggregation import TopKind
 from chatcluster.bus import dead_letters
+from chatcluster.counting import TopKind
 from chatcluster.errors import BusUnavailable
 from chatcluster.gateway.context import Gateway
 from chatcluster.gateway.errors import ApiError

@@ -17,7 +17,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import NotRequired, Protocol, TypedDict, Unpack
 
-from chatcluster.aggregation import MessageCountRow, SentimentRow, TopEntry, TopKind
+from chatcluster.counting import MessageCount, SentimentStep, TopCount, TopKind
 from chatcluster.errors import Unavailable
 from chatcluster.models import Member, Message, MessageEvent, Room, ScoredEvent, User, UserSession
 from chatcluster.privacy import Audience
@@ -168,15 +168,15 @@ class Stats(Protocol):
     The audience decides which rooms a figure covers: public rooms only, or every room. A caller
     asking about one room it may read passes Audience.ALL; the default never shows a private room."""
 
-    async def stats_messages(self, **query: Unpack[MessageCounts]) -> list[MessageCountRow]: ...
+    async def stats_messages(self, **query: Unpack[MessageCounts]) -> list[MessageCount]: ...
 
     async def stats_sentiment(
         self, *, room_id: str | None, from_ms: int, to_ms: int, step_ms: int, audience: Audience = Audience.PUBLIC
-    ) -> list[SentimentRow]: ...
+    ) -> list[SentimentStep]: ...
 
     async def stats_top(
         self, kind: TopKind, *, since_ms: int | None, limit: int, audience: Audience = Audience.PUBLIC
-    ) -> list[TopEntry]:
+    ) -> list[TopCount]:
         """The most frequent keys since a time (per-minute detail), or of all time (since_ms None)."""
 
     async def stats_rate(self, *, from_ms: int, to_ms: int) -> dict[int, int]:

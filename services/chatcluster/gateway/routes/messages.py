@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, status
 
 from chatcluster.gateway.deps import CurrentUser, GatewayDep, RoomIdPath
 from chatcluster.gateway.errors import SIGNED_IN, error_responses
-from chatcluster.gateway.messaging import delete_message, edit_message, history_page, read_message, send_message
+from chatcluster.gateway.messages import delete_message, edit_message, history_page, read_message, send_message
 from chatcluster.gateway.schemas import HistoryPage, MessageEdit, MessageOut, MessageSend, SendAccepted
 from chatcluster.models import Snowflake
 

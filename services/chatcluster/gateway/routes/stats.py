@@ -10,7 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from chatcluster.aggregation import TopKind
+from chatcluster.counting import TopKind
 from chatcluster.gateway import statistics
 from chatcluster.gateway.deps import CurrentUser, GatewayDep, get_current_user
 from chatcluster.gateway.errors import SIGNED_IN, error_responses

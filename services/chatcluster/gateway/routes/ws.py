@@ -25,7 +25,7 @@ from chatcluster.gateway.context import Gateway
 from chatcluster.gateway.deps import user_from_token
 from chatcluster.gateway.errors import ApiError, describe_validation_errors
 from chatcluster.gateway.hub import SLOW_CLIENT_CLOSE_CODE, Connection, Outbound
-from chatcluster.gateway.messaging import send_message
+from chatcluster.gateway.messages import send_message
 from chatcluster.gateway.replay import missed_events
 from chatcluster.gateway.schemas import MessageSend
 from chatcluster.gateway.security import Identity

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Sequence
 from typing import Any
 
-from chatcluster.aggregation import AggregateDelta, countable, delta_of
+from chatcluster.counting import AggregateDelta, countable, delta_of
 from chatcluster.models import ScoredEvent
 from chatcluster.store.cassandra.connection import CassandraConnection
 from chatcluster.store.cassandra.schema import ALL_ROOMS, rate_bucket

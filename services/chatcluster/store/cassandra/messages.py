@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from chatcluster.aggregation import words_of
+from chatcluster.counting import words_of
 from chatcluster.ids import MAX_ID, bucket_of
 from chatcluster.models import EventKind, Message, MessageEvent
 from chatcluster.store.cassandra.connection import CassandraConnection, write_timestamp

@@ -10,7 +10,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from typing import Unpack
 
-from chatcluster.aggregation import MINUTE_MS, MessageCountRow, SentimentRow, TopEntry, TopKind, sentiment_row
+from chatcluster.counting import MINUTE_MS, MessageCount, SentimentStep, TopCount, TopKind, sentiment_row
 from chatcluster.privacy import Audience
 from chatcluster.store.base import MessageCounts
 from chatcluster.store.cassandra.connection import CassandraConnection
@@ -19,7 +19,7 @@ from chatcluster.times import epoch_ms
 
 
 class CassandraStats(CassandraConnection):
-    async def stats_messages(self, **query: Unpack[MessageCounts]) -> list[MessageCountRow]:
+    async def stats_messages(self, **query: Unpack[MessageCounts]) -> list[MessageCount]:
         by_day, by_user, room_id = query["by_day"], query["by_user"], query["room_id"]
         from_day, to_day = query["from_day"], query["to_day"]
         days = [r.day for r in await self._q("SELECT day FROM stats_days WHERE scope = 'all'")]
@@ -39,14 +39,14 @@ class CassandraStats(CassandraConnection):
             for user_id in {u for _, u in counts if u is not None}:
                 names[user_id] = await self._username(user_id) or str(user_id)
         return [
-            MessageCountRow(day=day, user_id=user_id, username=names.get(user_id) if user_id else None, count=n)
+            MessageCount(day=day, user_id=user_id, username=names.get(user_id) if user_id else None, count=n)
             for (day, user_id), n in sorted(counts.items(), key=lambda kv: (kv[0][0] or "", kv[0][1] or 0))
             if n
         ]
 
     async def stats_sentiment(
         self, *, room_id: str | None, from_ms: int, to_ms: int, step_ms: int, audience: Audience = Audience.PUBLIC
-    ) -> list[SentimentRow]:
+    ) -> list[SentimentStep]:
         per_privacy = await self._many(
             self._q(
                 "SELECT minute, positive, neutral, negative FROM stats_sentiment "
@@ -69,7 +69,7 @@ class CassandraStats(CassandraConnection):
 
     async def stats_top(
         self, kind: TopKind, *, since_ms: int | None, limit: int, audience: Audience = Audience.PUBLIC
-    ) -> list[TopEntry]:
+    ) -> list[TopCount]:
         if since_ms is None:
             partitions = await self._many(
                 self._q("SELECT key, count FROM stats_top_total WHERE kind = ? AND private = ?", kind.value, p)
@@ -92,7 +92,7 @@ class CassandraStats(CassandraConnection):
             for r in rows:
                 counts[r.key] += r.count
         ranked = sorted(((k, n) for k, n in counts.items() if n), key=lambda kv: (-kv[1], kv[0]))
-        return [TopEntry(key=k, count=n) for k, n in ranked[:limit]]
+        return [TopCount(key=k, count=n) for k, n in ranked[:limit]]
 
     async def stats_rate(self, *, from_ms: int, to_ms: int) -> dict[int, int]:
         found: dict[int, int] = {}

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import aiosqlite
 
-from chatcluster.aggregation import AggregateDelta, TopKind, countable, delta_of
+from chatcluster.counting import AggregateDelta, TopKind, countable, delta_of
 from chatcluster.models import ScoredEvent
 from chatcluster.store.rows import AGGREGATE_TABLES
 from chatcluster.store.sqlite.connection import SqliteConnection

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from chatcluster.aggregation import words_of
+from chatcluster.counting import words_of
 from chatcluster.ids import MAX_ID, bucket_of
 from chatcluster.models import Message, MessageEvent
 from chatcluster.store.rows import message_of

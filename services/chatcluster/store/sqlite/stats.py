@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Unpack
 
-from chatcluster.aggregation import MessageCountRow, SentimentRow, TopEntry, TopKind, sentiment_row
+from chatcluster.counting import MessageCount, SentimentStep, TopCount, TopKind, sentiment_row
 from chatcluster.privacy import Audience
 from chatcluster.store.base import MessageCounts
 from chatcluster.store.sqlite.connection import SqliteConnection
@@ -16,7 +16,7 @@ def _private_in(audience: Audience) -> str:
 
 
 class SqliteStats(SqliteConnection):
-    async def stats_messages(self, **query: Unpack[MessageCounts]) -> list[MessageCountRow]:
+    async def stats_messages(self, **query: Unpack[MessageCounts]) -> list[MessageCount]:
         by_day, by_user, audience = query["by_day"], query["by_user"], query.get("audience", Audience.PUBLIC)
         groups = [c for c, wanted in (("day", by_day), ("user_id", by_user)) if wanted]
         select = ", ".join([*groups, *(["MAX(username) AS username"] if by_user else []), "SUM(count) AS count"])
@@ -33,7 +33,7 @@ class SqliteStats(SqliteConnection):
         group = f" GROUP BY {', '.join(groups)} ORDER BY {', '.join(groups)}" if groups else ""
         rows = await self._all(f"SELECT {select} FROM stats_messages WHERE {' AND '.join(where)}{group}", params)
         return [
-            MessageCountRow(
+            MessageCount(
                 day=row["day"] if by_day else None,
                 user_id=row["user_id"] if by_user else None,
                 username=row["username"] if by_user else None,
@@ -45,7 +45,7 @@ class SqliteStats(SqliteConnection):
 
     async def stats_sentiment(
         self, *, room_id: str | None, from_ms: int, to_ms: int, step_ms: int, audience: Audience = Audience.PUBLIC
-    ) -> list[SentimentRow]:
+    ) -> list[SentimentStep]:
         room_clause = "AND room_id = ?" if room_id is not None else ""
         params: list[Any] = [
             step_ms,
@@ -64,7 +64,7 @@ class SqliteStats(SqliteConnection):
 
     async def stats_top(
         self, kind: TopKind, *, since_ms: int | None, limit: int, audience: Audience = Audience.PUBLIC
-    ) -> list[TopEntry]:
+    ) -> list[TopCount]:
         flags = audience.private_flags
         if since_ms is None and len(flags) == 1:
             rows = await self._all(  # one privacy: the count index answers in order
@@ -85,7 +85,7 @@ class SqliteStats(SqliteConnection):
                 "GROUP BY key ORDER BY total DESC, key LIMIT ?",
                 (kind.value, *flags, since_ms, limit),
             )
-        return [TopEntry(key=r[0], count=r[1]) for r in rows]
+        return [TopCount(key=r[0], count=r[1]) for r in rows]
 
     async def stats_rate(self, *, from_ms: int, to_ms: int) -> dict[int, int]:
         rows = await self._all(

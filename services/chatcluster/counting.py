@@ -167,9 +167,6 @@ class TopCount:
 
 
 # The names the store back ends import until they move to the ones above; then these go.
-MessageCountRow = MessageCount
-SentimentRow = SentimentStep
-TopEntry = TopCount
 
 
 def sentiment_row(start_ms: int, positive: int, neutral: int, negative: int) -> SentimentStep:
