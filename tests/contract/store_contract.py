@@ -11,7 +11,7 @@ role contract then runs against it unchanged, e.g.
 Nothing here relies on one back end's internals, only on the role protocols of
 `chatcluster.store.base`. A new store method gets its cases in its role's
 contract (`accounts`, `rooms`, `messages` and `history`, `sentiments`,
-`aggregates`); a new role gets a contract of its own, added to `StoreContract`.
+`aggregates`, `read_markers`); a new role gets a contract of its own, added to `StoreContract`.
 """
 
 from __future__ import annotations
@@ -21,12 +21,19 @@ from tests.contract.accounts import AccountsContract
 from tests.contract.aggregates import AggregatesContract
 from tests.contract.history import HistoryContract
 from tests.contract.messages import MessagesContract
+from tests.contract.read_markers import ReadMarkersContract
 from tests.contract.rooms import RoomsContract
 from tests.contract.sentiments import SentimentsContract
 
 
 class StoreContract(
-    AccountsContract, RoomsContract, MessagesContract, HistoryContract, SentimentsContract, AggregatesContract
+    AccountsContract,
+    RoomsContract,
+    MessagesContract,
+    HistoryContract,
+    SentimentsContract,
+    AggregatesContract,
+    ReadMarkersContract,
 ):
     """Every role's contract; subclasses provide the `store` fixture."""
 

@@ -7,7 +7,9 @@ from collections.abc import AsyncIterator
 import pytest
 
 from chatcluster.dev.cassandra import LocalCassandra
-from chatcluster.store.cassandra import CassandraStore
+from chatcluster.ids import SnowflakeGenerator
+from chatcluster.store.cassandra import CassandraStore, read_markers
+from tests.contract.builders import created, deleted
 from tests.contract.store_contract import StoreContract
 
 KEYSPACE = "contract"
@@ -36,3 +38,19 @@ class TestCassandraStore(StoreContract):
 
 async def test_migrating_twice_applies_nothing_the_second_time(migrated: CassandraStore) -> None:
     assert await migrated.migrate() == []
+
+
+async def test_an_unread_count_pages_through_a_bucket_and_stops_at_its_cap(
+    migrated: CassandraStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(read_markers, "PAGE", 3)  # the real page is 5,000 messages: too many for a test
+    ids = SnowflakeGenerator(worker_id=23)
+    room = f"paged-{ids.next_id()}"
+    events = [created(ids, room, f"message {n}") for n in range(11)]
+    await migrated.apply_events(events)
+    await migrated.apply_events([deleted(events[5], ids.next_id())])
+
+    assert await migrated.count_after(room, 0, cap=100) == 10
+    assert await migrated.count_after(room, events[1].message.message_id, cap=100) == 8
+    assert await migrated.count_after(room, 0, cap=7) == 7
+    assert await migrated.count_after(room, 0, cap=11) == 11

@@ -1,7 +1,7 @@
 """Store back ends behind one set of role protocols; `open_store` picks one from the settings.
 
 A caller names the roles it uses (`Accounts`, `Rooms`, `Messages`, `Sentiments`, `Aggregates`,
-`Stats`); `Store` is all of them, what a back end implements and `open_store` returns.
+`Stats`, `ReadMarkers`); `Store` is all of them, what a back end implements and `open_store` returns.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from chatcluster.store.base import (
     JoinResult,
     Lifecycle,
     Messages,
+    ReadMarkers,
     Rooms,
     Sentiments,
     Stats,
@@ -28,6 +29,7 @@ __all__ = [
     "JoinResult",
     "Lifecycle",
     "Messages",
+    "ReadMarkers",
     "Rooms",
     "Sentiments",
     "SqliteStore",

@@ -183,5 +183,26 @@ class Stats(Protocol):
         """Messages per second (keyed by the second's start in ms) within [from_ms, to_ms)."""
 
 
-class Store(Lifecycle, Accounts, Rooms, Messages, Sentiments, Aggregates, Stats, Protocol):
+class ReadMarkers(Protocol):
+    """How far each member has read each room, and how much is left to read.
+
+    A marker is the id of the last message read: it only moves forward, so a stale or repeated
+    write never undoes a later one. Counting is a bounded query over the stored messages, not a
+    maintained counter: exact under redelivery, edits and deletes, its cost capped by `cap`."""
+
+    async def advance_read_marker(self, user_id: int, room_id: str, message_id: int) -> int:
+        """Move the user's marker in the room up to `message_id` unless it is already past it; the marker after."""
+
+    async def read_markers_of(self, user_id: int) -> dict[str, int]:
+        """The user's marker in each room that has one, by room id."""
+
+    async def read_markers_in(self, room_id: str) -> dict[int, int]:
+        """Every marker in the room, by user id (members who left keep theirs)."""
+
+    async def count_after(self, room_id: str, after_id: int, cap: int) -> int:
+        """Live messages of the room with an id above `after_id`, reading at most `cap` messages: `cap` when
+        `cap` or more messages (deleted ones included) follow `after_id`, so `cap` means "at least this many"."""
+
+
+class Store(Lifecycle, Accounts, Rooms, Messages, Sentiments, Aggregates, Stats, ReadMarkers, Protocol):
     """Every role: what `open_store` returns."""

@@ -7,6 +7,7 @@ from chatcluster.store.cassandra.accounts import CassandraAccounts
 from chatcluster.store.cassandra.aggregates import CassandraAggregates
 from chatcluster.store.cassandra.connection import CassandraConfig, write_timestamp
 from chatcluster.store.cassandra.messages import CassandraMessages
+from chatcluster.store.cassandra.read_markers import CassandraReadMarkers
 from chatcluster.store.cassandra.rooms import CassandraRooms
 from chatcluster.store.cassandra.sentiments import CassandraSentiments
 from chatcluster.store.cassandra.stats import CassandraStats
@@ -15,6 +16,12 @@ __all__ = ["CassandraConfig", "CassandraStore", "write_timestamp"]
 
 
 class CassandraStore(
-    CassandraAccounts, CassandraRooms, CassandraMessages, CassandraSentiments, CassandraAggregates, CassandraStats
+    CassandraAccounts,
+    CassandraRooms,
+    CassandraMessages,
+    CassandraSentiments,
+    CassandraAggregates,
+    CassandraStats,
+    CassandraReadMarkers,
 ):
     """Every role of the store on one cluster session."""

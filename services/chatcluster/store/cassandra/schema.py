@@ -104,6 +104,14 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """CREATE TABLE IF NOT EXISTS stats_recount (name text PRIMARY KEY)""",
         """INSERT INTO stats_recount (name) VALUES ('pending')""",
     ),
+    # Read markers, by user (a user's room list) and by room (how far the members have read). Both are
+    # written with a timestamp that grows with the message id, so the highest id wins (read_markers.py).
+    (
+        """CREATE TABLE IF NOT EXISTS read_markers (
+            user_id bigint, room_id text, message_id bigint, PRIMARY KEY ((user_id), room_id))""",
+        """CREATE TABLE IF NOT EXISTS read_markers_by_room (
+            room_id text, user_id bigint, message_id bigint, PRIMARY KEY ((room_id), user_id))""",
+    ),
 )
 
 MIGRATIONS_TABLE = "CREATE TABLE IF NOT EXISTS schema_migrations (version int PRIMARY KEY, applied_ms bigint)"

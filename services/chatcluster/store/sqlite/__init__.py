@@ -10,6 +10,7 @@ from __future__ import annotations
 from chatcluster.store.sqlite.accounts import SqliteAccounts
 from chatcluster.store.sqlite.aggregates import SqliteAggregates
 from chatcluster.store.sqlite.messages import SqliteMessages
+from chatcluster.store.sqlite.read_markers import SqliteReadMarkers
 from chatcluster.store.sqlite.rooms import SqliteRooms
 from chatcluster.store.sqlite.schema import MIGRATIONS
 from chatcluster.store.sqlite.sentiments import SqliteSentiments
@@ -18,5 +19,7 @@ from chatcluster.store.sqlite.stats import SqliteStats
 __all__ = ["MIGRATIONS", "SqliteStore"]
 
 
-class SqliteStore(SqliteAccounts, SqliteRooms, SqliteMessages, SqliteSentiments, SqliteAggregates, SqliteStats):
+class SqliteStore(
+    SqliteAccounts, SqliteRooms, SqliteMessages, SqliteSentiments, SqliteAggregates, SqliteStats, SqliteReadMarkers
+):
     """Every role of the store on one file."""

@@ -125,4 +125,13 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE stats_recount (pending INTEGER PRIMARY KEY);
     INSERT INTO stats_recount VALUES (1);
     """,
+    # Read markers: the last message each user has read in each room, found by user (their room list)
+    # and by room (how far the members of a direct-message room have read).
+    """
+    CREATE TABLE read_markers (
+        user_id INTEGER NOT NULL, room_id TEXT NOT NULL, message_id INTEGER NOT NULL,
+        PRIMARY KEY (user_id, room_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX read_markers_by_room ON read_markers (room_id, user_id);
+    """,
 )
