@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import time
-from collections.abc import AsyncGenerator, Sequence
+from collections.abc import AsyncGenerator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import nats
 from nats.aio.client import Client as NATS
@@ -29,7 +31,7 @@ from opentelemetry.context import Context
 
 from chatcluster.config import Settings
 from chatcluster.errors import BusUnavailable
-from chatcluster.models import SCORED_SUBJECT_PREFIX, DeadLetter, MessageEvent, ScoredEvent
+from chatcluster.models import SCORED_SUBJECT_PREFIX, DeadLetter, MessageEvent, ScoredEvent, user_subject
 from chatcluster.telemetry.instruments import instruments
 from chatcluster.telemetry.messaging import record_operation, sending, tracing_enabled
 
@@ -148,6 +150,12 @@ async def publish_scored(
         record_operation("send", SCORED_SUBJECT_PREFIX, time.perf_counter() - started, type(exc).__qualname__)
         raise BusUnavailable(f"publishing scores failed: {exc!r}") from exc
     record_operation("send", SCORED_SUBJECT_PREFIX, time.perf_counter() - started)
+
+
+async def publish_user_frame(nc: NATS, user_id: int, frame: Mapping[str, Any]) -> None:
+    """A live frame for every socket of `user_id`, on whichever gateways hold them (`chat.user.<user>`, core NATS:
+    nothing is kept for a user with no socket open). `frame` is what the page receives: a JSON object with a `type`."""
+    await nc.publish(user_subject(user_id), json.dumps(frame).encode())
 
 
 async def event_at_sequence(js: JetStreamContext, sequence: int) -> MessageEvent:

@@ -212,3 +212,12 @@ def event_id_of(event: MessageEvent | ScoredEvent) -> int:
 def membership_subject(user_id: int) -> str:
     """Core-NATS notices telling every gateway that a user's rooms changed."""
     return f"chat.member.{user_id}"
+
+
+USER_SUBJECT_PREFIX = "chat.user."
+
+
+def user_subject(user_id: int) -> str:
+    """Core-NATS live frames for every socket of one user, on whichever gateways hold them: each payload is a
+    WebSocket frame already built (a JSON object with a `type`), forwarded as it is."""
+    return f"{USER_SUBJECT_PREFIX}{user_id}"

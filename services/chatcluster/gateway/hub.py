@@ -5,6 +5,10 @@ replicas that hold a member's socket. Each socket's undelivered frames are
 bounded in count and in bytes; a client that cannot keep up is closed with 4008
 and the reason instead of growing the gateway's memory.
 
+Per connected user it also subscribes `chat.member.<user>` (membership notices) and
+`chat.user.<user>` (frames built elsewhere for all of the user's sockets: notifications,
+read receipts, ...; publish them with `bus.publish_user_frame`).
+
 What a membership notice changes (which sockets join or leave which room, what
 each is told) is decided by the pure `parse_membership` and `membership_updates`;
 the `Hub` carries it out with the NATS subscriptions.
@@ -27,9 +31,11 @@ from nats.aio.subscription import Subscription
 from chatcluster.models import (
     MESSAGE_SUBJECT_PREFIX,
     SCORED_SUBJECT_PREFIX,
+    USER_SUBJECT_PREFIX,
     membership_subject,
     message_subject,
     scored_subject,
+    user_subject,
 )
 
 log = logging.getLogger(__name__)
@@ -123,6 +129,19 @@ def scored_frame(payload: bytes) -> Outbound:
     return Outbound(f'{{"type":"scored","event":{payload.decode()}}}')
 
 
+def user_frame(payload: bytes) -> Outbound | None:
+    """A frame published for one user on `user_subject`, forwarded as it came; None unless it is a JSON object
+    with a string `type` (what every client frame is), so a bad publisher cannot hand the page garbage."""
+    try:
+        text = payload.decode()
+        frame = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+        return None
+    return Outbound(text)
+
+
 class RoomChange(StrEnum):
     JOIN = "join"
     LEAVE = "leave"
@@ -173,7 +192,7 @@ class Hub:
         self._room_conns: defaultdict[str, set[Connection]] = defaultdict(set)
         self._room_subs: dict[str, tuple[Subscription, Subscription]] = {}
         self._user_conns: defaultdict[int, set[Connection]] = defaultdict(set)
-        self._user_subs: dict[int, Subscription] = {}
+        self._user_subs: dict[int, tuple[Subscription, Subscription]] = {}
         self._lock = asyncio.Lock()
         self.slow_clients_dropped = 0
 
@@ -196,8 +215,9 @@ class Hub:
         async with self._lock:
             self._user_conns[conn.user_id].add(conn)
             if conn.user_id not in self._user_subs:
-                self._user_subs[conn.user_id] = await self._nc.subscribe(
-                    membership_subject(conn.user_id), cb=self._on_membership
+                self._user_subs[conn.user_id] = (
+                    await self._nc.subscribe(membership_subject(conn.user_id), cb=self._on_membership),
+                    await self._nc.subscribe(user_subject(conn.user_id), cb=self._on_user_frame),
                 )
             for room_id in rooms:
                 await self._join_locked(conn, room_id)
@@ -210,8 +230,7 @@ class Hub:
             users.discard(conn)
             if not users:
                 del self._user_conns[conn.user_id]
-                sub = self._user_subs.pop(conn.user_id, None)
-                if sub is not None:
+                for sub in self._user_subs.pop(conn.user_id, ()):
                     await sub.unsubscribe()
 
     async def _join_locked(self, conn: Connection, room_id: str) -> None:
@@ -242,6 +261,14 @@ class Hub:
 
     def _fan_out(self, room_id: str, item: Outbound) -> None:
         for conn in list(self._room_conns.get(room_id, ())):
+            conn.offer(item)
+
+    async def _on_user_frame(self, msg: Msg) -> None:
+        item = user_frame(msg.data)
+        if item is None:
+            log.warning("ignoring a frame on %s that is not a JSON object with a type", msg.subject)
+            return
+        for conn in list(self._user_conns.get(int(msg.subject.removeprefix(USER_SUBJECT_PREFIX)), ())):
             conn.offer(item)
 
     async def _on_membership(self, msg: Msg) -> None:
