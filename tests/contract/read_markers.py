@@ -100,6 +100,17 @@ class ReadMarkersContract(ContractCase):
         assert await store.count_after("random", marker, cap=100) == 4
         assert await store.count_after("empty", 0, cap=100) == 0
 
+    async def test_a_readers_own_messages_are_not_counted_but_still_read_toward_the_cap(
+        self, store: Counted, ids: SnowflakeGenerator
+    ) -> None:
+        events = [created(ids, "general", f"message {n}", author_id=ALICE if n % 2 else BOB) for n in range(6)]
+        await store.apply_events(events)
+
+        assert await store.count_after("general", 0, cap=100, not_by=ALICE) == 3
+        assert await store.count_after("general", 0, cap=100, not_by=BOB) == 3
+        assert await store.count_after("general", 0, cap=100) == 6
+        assert await store.count_after("general", 0, cap=6, not_by=ALICE) == 6
+
     async def test_a_redelivered_message_is_counted_once(self, store: Counted, ids: SnowflakeGenerator) -> None:
         events = [created(ids, "general", f"message {n}") for n in range(5)]
         await store.apply_events(events)

@@ -12,14 +12,24 @@ wins, so a redelivered or replayed event never changes the outcome.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from enum import StrEnum
 from typing import NotRequired, Protocol, TypedDict, Unpack
 
 from chatcluster.counting import MessageCount, SentimentStep, TopCount, TopKind
 from chatcluster.errors import Unavailable
-from chatcluster.models import Member, Message, MessageEvent, Room, ScoredEvent, User, UserSession
+from chatcluster.models import (
+    Member,
+    Message,
+    MessageEvent,
+    Notification,
+    Room,
+    ScoredEvent,
+    User,
+    UserSession,
+    UserSettings,
+)
 from chatcluster.privacy import Audience
 
 
@@ -199,10 +209,78 @@ class ReadMarkers(Protocol):
     async def read_markers_in(self, room_id: str) -> dict[int, int]:
         """Every marker in the room, by user id (members who left keep theirs)."""
 
-    async def count_after(self, room_id: str, after_id: int, cap: int) -> int:
-        """Live messages of the room with an id above `after_id`, reading at most `cap` messages: `cap` when
-        `cap` or more messages (deleted ones included) follow `after_id`, so `cap` means "at least this many"."""
+    async def count_after(self, room_id: str, after_id: int, cap: int, *, not_by: int | None = None) -> int:
+        """Live messages of the room with an id above `after_id` (none written by `not_by`: your own messages
+        are never unread to you), reading at most `cap` messages: `cap` when `cap` or more messages (deleted
+        ones and `not_by`'s included) follow `after_id`, so `cap` means "at least this many"."""
 
 
-class Store(Lifecycle, Accounts, Rooms, Messages, Sentiments, Aggregates, Stats, ReadMarkers, Protocol):
+class Notifications(Protocol):
+    """Each user's notification feed: one entry per user and message (`models.Notification`).
+
+    Writing an entry again keeps its read flag and takes the content of the highest `version`; a deleted
+    message's entry (`deleted`) only blanks one that exists, never creates one."""
+
+    async def add_notifications(self, items: Sequence[Notification]) -> None: ...
+
+    async def notifications_of(self, user_id: int, before: int | None = None, limit: int = 50) -> list[Notification]:
+        """Up to `limit` of the user's entries older than `before` (a notification id), newest first."""
+
+    async def unread_notification_count(self, user_id: int) -> int: ...
+
+    async def mark_notifications_read(self, user_id: int, ids: Sequence[int] | None) -> None:
+        """Mark these entries of the user read (ids of none of theirs are ignored), or every one with None."""
+
+    async def unread_mentions_by_room(self, user_id: int, markers: Mapping[str, int], cap: int) -> dict[str, int]:
+        """For each room of `markers` (room id -> the user's read marker there, 0 for none), the mentions of the
+        user after the marker in messages not deleted, counting at most `cap` (a bounded query)."""
+
+
+class UserSettingsStore(Protocol):
+    """Each user's notification settings (`models.UserSettings`)."""
+
+    async def get_settings(self, user_id: int) -> UserSettings:
+        """The user's settings; the defaults for a user who never saved any."""
+
+    async def put_settings(self, user_id: int, settings: UserSettings) -> None:
+        """Replace the user's settings whole."""
+
+
+class Digests(Protocol):
+    """The notifier's digest bookkeeping: who may be owed a digest, and each user's last claim.
+
+    A claim is taken BEFORE the email is sent: a notifier that dies between the two loses that digest,
+    and none sends it twice within the interval."""
+
+    async def queue_digest(self, user_ids: Sequence[int], now_ms: int) -> None:
+        """These users got a mention or direct message at `now_ms` (the notifier's clock)."""
+
+    async def queued_digests(self, limit: int) -> list[int]:
+        """Up to `limit` users in the queue."""
+
+    async def unqueue_digest(self, user_id: int, queued_before_ms: int) -> None:
+        """Take the user out of the queue unless queued again at or after `queued_before_ms`."""
+
+    async def claim_digest(self, user_id: int, now_ms: int, interval_ms: int, *, up_to: int = 0) -> bool:
+        """Compare-and-set: True (and the claim is `now_ms`, the digest listing entries up to `up_to`) unless the
+        user's last claim is less than `interval_ms` old; of two notifiers claiming at once, at most one wins."""
+
+    async def digested_up_to(self, user_id: int) -> int:
+        """The newest notification id an earlier digest listed; 0 if none did."""
+
+
+class Store(
+    Lifecycle,
+    Accounts,
+    Rooms,
+    Messages,
+    Sentiments,
+    Aggregates,
+    Stats,
+    ReadMarkers,
+    Notifications,
+    UserSettingsStore,
+    Digests,
+    Protocol,
+):
     """Every role: what `open_store` returns."""

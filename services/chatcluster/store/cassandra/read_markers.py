@@ -57,7 +57,7 @@ class CassandraReadMarkers(CassandraConnection):
         rows = await self._q("SELECT user_id, message_id FROM read_markers_by_room WHERE room_id = ?", room_id)
         return {r.user_id: r.message_id for r in rows}
 
-    async def count_after(self, room_id: str, after_id: int, cap: int) -> int:
+    async def count_after(self, room_id: str, after_id: int, cap: int, *, not_by: int | None = None) -> int:
         buckets = await self._q(
             "SELECT bucket FROM room_buckets WHERE room_id = ? AND bucket >= ?", room_id, bucket_of(after_id)
         )
@@ -67,7 +67,7 @@ class CassandraReadMarkers(CassandraConnection):
             while read < cap:
                 want = min(cap - read, PAGE)
                 rows = await self._q(
-                    "SELECT message_id, author, deleted FROM messages "
+                    "SELECT message_id, author, author_id, deleted FROM messages "
                     "WHERE room_id = ? AND bucket = ? AND message_id > ? AND message_id < ? LIMIT ?",
                     room_id,
                     bucket,
@@ -77,7 +77,7 @@ class CassandraReadMarkers(CassandraConnection):
                 )
                 read += len(rows)
                 # A row without an author holds only a score that landed before its message: not a message yet.
-                live += sum(1 for r in rows if r.author is not None and not r.deleted)
+                live += sum(1 for r in rows if r.author is not None and not r.deleted and r.author_id != not_by)
                 if len(rows) < want:
                     break
                 upper = rows[-1].message_id

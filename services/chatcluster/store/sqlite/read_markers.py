@@ -32,13 +32,13 @@ class SqliteReadMarkers(SqliteConnection):
         rows = await self._all("SELECT user_id, message_id FROM read_markers WHERE room_id = ?", (room_id,))
         return {r[0]: r[1] for r in rows}
 
-    async def count_after(self, room_id: str, after_id: int, cap: int) -> int:
+    async def count_after(self, room_id: str, after_id: int, cap: int, *, not_by: int | None = None) -> int:
         # The inner LIMIT bounds the rows read, whatever the room holds after the marker.
         row = await self._one(
-            "SELECT COUNT(*), COALESCE(SUM(deleted = 0), 0) FROM ("
-            "SELECT deleted FROM messages WHERE room_id = ? AND bucket >= ? AND message_id > ? "
+            "SELECT COUNT(*), COALESCE(SUM(deleted = 0 AND author_id IS NOT ?), 0) FROM ("
+            "SELECT deleted, author_id FROM messages WHERE room_id = ? AND bucket >= ? AND message_id > ? "
             "ORDER BY bucket, message_id LIMIT ?)",
-            (room_id, bucket_of(after_id), after_id, cap),
+            (not_by, room_id, bucket_of(after_id), after_id, cap),
         )
         if row is None:
             return 0
