@@ -27,11 +27,21 @@ from nats.js.api import (
     StreamConfig,
 )
 from nats.js.errors import NotFoundError
+from nats.js.kv import KeyValue
 from opentelemetry.context import Context
 
 from chatcluster.config import Settings
 from chatcluster.errors import BusUnavailable
-from chatcluster.models import SCORED_SUBJECT_PREFIX, DeadLetter, MessageEvent, ScoredEvent, user_subject
+from chatcluster.models import (
+    MESSAGE_SUBJECT_PREFIX,
+    ROOM_SUBJECT_PREFIX,
+    SCORED_SUBJECT_PREFIX,
+    ChatEvent,
+    DeadLetter,
+    MessageEvent,
+    ScoredEvent,
+    user_subject,
+)
 from chatcluster.telemetry.instruments import instruments
 from chatcluster.telemetry.messaging import record_operation, sending, tracing_enabled
 
@@ -41,6 +51,7 @@ CHAT_STREAM = "CHAT"
 SCORED_STREAM = "CHAT_SCORED"
 DLQ_STREAM = "CHAT_DLQ"
 DLQ_SUBJECT_PREFIX = "chat.dlq."
+PRESENCE_BUCKET = "PRESENCE"
 
 
 def _event_stream(name: str, subjects: list[str], settings: Settings) -> StreamConfig:
@@ -58,7 +69,9 @@ def _event_stream(name: str, subjects: list[str], settings: Settings) -> StreamC
 
 
 def chat_stream_config(settings: Settings) -> StreamConfig:
-    return _event_stream(CHAT_STREAM, ["chat.msg.>"], settings)
+    # Each consumer filters on the subjects it decodes (the persister and the scorer on `chat.msg.>`), so other
+    # events of a room never reach them, let alone their dead-letter path.
+    return _event_stream(CHAT_STREAM, [f"{MESSAGE_SUBJECT_PREFIX}>", f"{ROOM_SUBJECT_PREFIX}>"], settings)
 
 
 def scored_stream_config(settings: Settings) -> StreamConfig:
@@ -77,6 +90,28 @@ def dlq_stream_config(settings: Settings) -> StreamConfig:
     )
 
 
+def presence_bucket_config(settings: Settings) -> StreamConfig:
+    """The stream behind the `PRESENCE` key-value bucket, as `js.create_key_value` would make it (history 1): an
+    entry lives `presence_ttl_seconds` after its last write, so the keys of a gateway that died go by themselves.
+    In memory: presence is rewritten every third of the TTL, so a nats-server restart loses it only that long."""
+    ttl = settings.presence_ttl_seconds
+    return StreamConfig(
+        name=f"KV_{PRESENCE_BUCKET}",
+        subjects=[f"$KV.{PRESENCE_BUCKET}.>"],
+        allow_direct=True,
+        allow_rollup_hdrs=True,
+        deny_delete=True,
+        discard=DiscardPolicy.NEW,
+        duplicate_window=min(120.0, ttl),
+        max_age=ttl,
+        max_msgs_per_subject=1,
+        max_consumers=-1,
+        max_msgs=-1,
+        storage=StorageType.MEMORY,
+        num_replicas=settings.stream_replicas,
+    )
+
+
 async def connect(settings: Settings, name: str) -> NATS:
     """A connection that keeps reconnecting forever: nats-server restarts are routine."""
     return await nats.connect(
@@ -88,15 +123,26 @@ async def connect(settings: Settings, name: str) -> NATS:
     )
 
 
+async def _ensure_stream(js: JetStreamContext, config: StreamConfig) -> None:
+    try:
+        await js.stream_info(config.name or "")
+        await js.update_stream(config)
+    except NotFoundError:
+        await js.add_stream(config)
+        log.info("created stream %s", config.name)
+
+
 async def ensure_streams(js: JetStreamContext, settings: Settings) -> None:
     """Create or update the streams; safe to run from every process at start."""
     for config in (chat_stream_config(settings), scored_stream_config(settings), dlq_stream_config(settings)):
-        try:
-            await js.stream_info(config.name or "")
-            await js.update_stream(config)
-        except NotFoundError:
-            await js.add_stream(config)
-            log.info("created stream %s", config.name)
+        await _ensure_stream(js, config)
+
+
+async def presence_bucket(js: JetStreamContext, settings: Settings) -> KeyValue:
+    """The `PRESENCE` bucket, created or updated to the configured TTL. Only gateways write and read it, so
+    only they ensure it: a process with another TTL configured cannot flip it back and forth."""
+    await _ensure_stream(js, presence_bucket_config(settings))
+    return await js.key_value(PRESENCE_BUCKET)
 
 
 @dataclass(frozen=True)
@@ -106,19 +152,22 @@ class Published:
 
 
 async def publish_event(
-    js: JetStreamContext, event: MessageEvent, dedup_key: str, headers: dict[str, str] | None = None
+    js: JetStreamContext, event: ChatEvent, dedup_key: str, headers: dict[str, str] | None = None
 ) -> Published:
-    """Publish and wait for JetStream's PubAck; the dedup key makes retries harmless.
+    """Publish to the CHAT stream and wait for JetStream's PubAck; the dedup key makes retries harmless.
 
     The publish is a `send` span of the current trace, whose context travels in the headers."""
     headers = {"Nats-Msg-Id": dedup_key, **(headers or {})}
+    counted = isinstance(event, MessageEvent)  # chatcluster.messages.published counts message events only
     try:
         with sending(event.subject, headers, event.event_id):
             ack = await js.publish(event.subject, event.model_dump_json().encode(), headers=headers, stream=CHAT_STREAM)
     except Exception:
-        instruments().published.add(1, {"outcome": "error"})
+        if counted:
+            instruments().published.add(1, {"outcome": "error"})
         raise
-    instruments().published.add(1, {"outcome": "ok"})
+    if counted:
+        instruments().published.add(1, {"outcome": "ok"})
     return Published(stream_sequence=ack.seq, duplicate=bool(ack.duplicate))
 
 

@@ -83,6 +83,12 @@ class Settings(BaseSettings):
         description="How long a closing socket waits for the client to read its close frame before it is aborted.",
     )
     room_member_limit: int = Field(default=1000, ge=2)
+    presence_ttl_seconds: float = Field(
+        default=30.0,
+        ge=1.0,
+        description="A user whose gateway stops refreshing their presence (it was killed) shows offline this long "
+        "after its last refresh; gateways refresh every third of it.",
+    )
     max_body_bytes: int = Field(
         default=64 * 1024,
         ge=1024,

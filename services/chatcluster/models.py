@@ -177,6 +177,30 @@ class ScoredEvent(BaseModel):
         return scored_subject(self.message.room_id)
 
 
+class MembershipOp(StrEnum):
+    JOINED = "joined"
+    LEFT = "left"
+
+
+class MembershipEvent(BaseModel):
+    """What the gateway publishes on `chat.room.<room>` when someone joins or leaves the room, so its other
+    members see it live and in a reconnecting client's replay. Kept in the CHAT stream beside the messages;
+    the message consumers (persister, scorer) never see it: they read `chat.msg.>` only."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", title="MembershipEvent")
+
+    schema_version: Literal["chatcluster.membership.v1"] = "chatcluster.membership.v1"
+    event_id: Snowflake = Field(description="Unique per event; orders it among the room's messages")
+    room_id: RoomId
+    user_id: Snowflake
+    username: str
+    op: MembershipOp
+
+    @property
+    def subject(self) -> str:
+        return room_subject(self.room_id)
+
+
 class DeadLetter(BaseModel):
     """What a consumer writes to `CHAT_DLQ` when it gives up on a message."""
 
@@ -194,6 +218,10 @@ class DeadLetter(BaseModel):
 
 MESSAGE_SUBJECT_PREFIX = "chat.msg."
 SCORED_SUBJECT_PREFIX = "chat.scored."
+ROOM_SUBJECT_PREFIX = "chat.room."
+TYPING_SUBJECT_PREFIX = "live.typing."
+
+ChatEvent = MessageEvent | MembershipEvent  # what the gateway publishes to the CHAT stream
 
 
 def message_subject(room_id: str) -> str:
@@ -202,6 +230,16 @@ def message_subject(room_id: str) -> str:
 
 def scored_subject(room_id: str) -> str:
     return f"{SCORED_SUBJECT_PREFIX}{room_id}"
+
+
+def room_subject(room_id: str) -> str:
+    """A room's membership events (`MembershipEvent`), in the CHAT stream."""
+    return f"{ROOM_SUBJECT_PREFIX}{room_id}"
+
+
+def typing_subject(room_id: str) -> str:
+    """Who is typing in a room: core NATS only, no stream captures `live.>`, so it is never stored."""
+    return f"{TYPING_SUBJECT_PREFIX}{room_id}"
 
 
 def event_id_of(event: MessageEvent | ScoredEvent) -> int:

@@ -18,12 +18,13 @@ from chatcluster.gateway.schemas import (
     SentimentSeries,
     TopList,
 )
-from chatcluster.models import DeadLetter, MessageEvent, ScoredEvent
+from chatcluster.models import DeadLetter, MembershipEvent, MessageEvent, ScoredEvent
 
 EXPORTED: dict[str, type[BaseModel]] = {
     "message-event.v1.json": MessageEvent,
     "scored-event.v1.json": ScoredEvent,
     "dead-letter.v1.json": DeadLetter,
+    "membership-event.v1.json": MembershipEvent,
     "api/message-send.json": MessageSend,
     "api/send-accepted.json": SendAccepted,
     "api/message.json": MessageOut,

@@ -241,7 +241,7 @@ async def delete_account(gw: Gateway, user: Identity, password: str, address: st
     await announce_revoked(gw, {user.session_id, *await gw.store.revoke_sessions(user.user_id)})
     for room in await gw.store.rooms_of(user.user_id):
         await gw.store.remove_member(room.room_id, user.user_id)
-        await announce_membership(gw, user.user_id, room, joined=False)
+        await announce_membership(gw, user.user_id, user.username, room, joined=False)
 
 
 # -- revocation across gateways -------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,7 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from chatcluster import __version__
-from chatcluster.bus import connect, ensure_streams
+from chatcluster.bus import connect, ensure_streams, presence_bucket
 from chatcluster.config import Settings, get_settings
 from chatcluster.gateway.accounts import listen_for_revocations
 from chatcluster.gateway.context import Gateway
@@ -23,8 +25,9 @@ from chatcluster.gateway.errors import ApiError, describe_validation_errors
 from chatcluster.gateway.headers import SecurityHeaders, docs_policy
 from chatcluster.gateway.hub import Hub
 from chatcluster.gateway.limits import BodyLimit
+from chatcluster.gateway.presence import PresenceService
 from chatcluster.gateway.ratelimit import RateLimiter
-from chatcluster.gateway.routes import auth, health, messages, rooms, stats, ws
+from chatcluster.gateway.routes import auth, health, messages, presence, rooms, stats, ws
 from chatcluster.ids import SnowflakeGenerator
 from chatcluster.store import StoreUnavailable, open_store
 from chatcluster.telemetry.setup import SEMCONV_OPT_IN, with_stable_http_semconv
@@ -41,6 +44,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         nc = await connect(settings, name=f"gateway-{settings.worker_id}")
         js = nc.jetstream(timeout=5)
         await ensure_streams(js, settings)
+        hub = Hub(nc)
+        presences = PresenceService(await presence_bucket(js, settings), hub, settings)
         app.state.gateway = Gateway(
             settings=settings,
             store=store,
@@ -48,13 +53,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             js=js,
             ids=SnowflakeGenerator(settings.worker_id),
             limiter=RateLimiter(settings.send_rate_per_second, settings.send_burst),
-            hub=Hub(nc),
+            hub=hub,
+            presence=presences,
             token_secret=settings.resolved_token_secret(),
         )
         await listen_for_revocations(app.state.gateway)
+        presence_task = asyncio.create_task(presences.run())
         try:
             yield
         finally:
+            presence_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await presence_task
             await nc.drain()
             await store.close()
             app.state.gateway.passwords.close()
@@ -87,7 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         return JSONResponse({"detail": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers)
 
-    for module in (health, auth, rooms, messages, stats, ws):
+    for module in (health, auth, rooms, messages, presence, stats, ws):
         app.include_router(module.router)
 
     @app.get("/", include_in_schema=False)

@@ -13,6 +13,7 @@ from chatcluster.config import Settings
 from chatcluster.gateway.hub import Hub
 from chatcluster.gateway.identities import IdentityCache
 from chatcluster.gateway.passwords import PasswordWorkers
+from chatcluster.gateway.presence import PresenceService
 from chatcluster.gateway.ratelimit import RateLimiter
 from chatcluster.gateway.throttle import Allowance, LoginThrottle
 from chatcluster.ids import SnowflakeGenerator
@@ -35,6 +36,7 @@ class Gateway:
     ids: SnowflakeGenerator
     limiter: RateLimiter
     hub: Hub
+    presence: PresenceService
     token_secret: str
     identities: IdentityCache = field(default_factory=IdentityCache)
     passwords: PasswordWorkers = field(init=False)

@@ -35,7 +35,7 @@ async def open_dm(gw: Gateway, user: Identity, username: str) -> RoomOut:
         )
         await gw.store.create_room(room)
         room = await gw.store.get_room(room_id) or room  # another request may have won the insert
-    for member_id in (user.user_id, other.user_id):
+    for member_id, name in ((user.user_id, user.username), (other.user_id, other.username)):
         if await gw.store.add_member(room_id, member_id, DM_MEMBERS) is JoinResult.JOINED:
-            await announce_membership(gw, member_id, room, joined=True)
+            await announce_membership(gw, member_id, name, room, joined=True)
     return RoomOut.of(room)

@@ -30,13 +30,19 @@ from nats.aio.subscription import Subscription
 
 from chatcluster.models import (
     MESSAGE_SUBJECT_PREFIX,
+    ROOM_SUBJECT_PREFIX,
     SCORED_SUBJECT_PREFIX,
+    TYPING_SUBJECT_PREFIX,
     USER_SUBJECT_PREFIX,
+    MembershipEvent,
     membership_subject,
     message_subject,
+    room_subject,
     scored_subject,
+    typing_subject,
     user_subject,
 )
+from chatcluster.presence import Status, sockets_status
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +75,7 @@ class Connection:
     max_bytes: int
     rooms: set[str] = field(default_factory=set)
     session_id: int = 0
+    away: bool = False  # the page said it is hidden or idle (a `presence` frame)
     revoked: asyncio.Event = field(default_factory=asyncio.Event)  # set when its session ends: the socket closes
     pending_bytes: int = field(default=0, init=False)
     close_request: tuple[int, str] | None = field(default=None, init=False)
@@ -142,6 +149,47 @@ def user_frame(payload: bytes) -> Outbound | None:
     return Outbound(text)
 
 
+@dataclass(frozen=True)
+class RoomNotice:
+    """Something about one user in a room (joined or left it, is typing), for the room's other members only:
+    the user's own sockets learn of a join or leave from the `joined`/`left` frame, and never see their own typing."""
+
+    room_id: str
+    user_id: int
+    frame: Outbound
+
+
+def member_notice(payload: bytes) -> RoomNotice | None:
+    """The `member` frame of a `MembershipEvent`, with its event id so a replay and the live feed send it once;
+    None when the payload is not one."""
+    try:
+        event = MembershipEvent.model_validate_json(payload)
+    except ValueError:
+        return None
+    fields = event.model_dump(mode="json", include={"op", "room_id", "user_id", "username", "event_id"})
+    return RoomNotice(event.room_id, event.user_id, Outbound(json.dumps({"type": "member", **fields}), event.event_id))
+
+
+def typing_payload(room_id: str, user_id: int, username: str) -> bytes:
+    """What a gateway publishes on `live.typing.<room>` when one of its users types there."""
+    return json.dumps({"room_id": room_id, "user_id": str(user_id), "username": username}).encode()
+
+
+def typing_notice(payload: bytes) -> RoomNotice | None:
+    """The `typing` frame for the room's other members; None when the payload is malformed."""
+    try:
+        found = json.loads(payload)
+        room_id, user_id, username = found["room_id"], found["user_id"], found["username"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    if not (isinstance(room_id, str) and isinstance(user_id, str) and user_id.isascii() and user_id.isdigit()):
+        return None
+    if not isinstance(username, str):
+        return None
+    frame = {"type": "typing", "room_id": room_id, "user_id": user_id, "username": username}
+    return RoomNotice(room_id, int(user_id), Outbound(json.dumps(frame)))
+
+
 class RoomChange(StrEnum):
     JOIN = "join"
     LEAVE = "leave"
@@ -190,7 +238,7 @@ class Hub:
     def __init__(self, nc: NATS) -> None:
         self._nc = nc
         self._room_conns: defaultdict[str, set[Connection]] = defaultdict(set)
-        self._room_subs: dict[str, tuple[Subscription, Subscription]] = {}
+        self._room_subs: dict[str, tuple[Subscription, ...]] = {}
         self._user_conns: defaultdict[int, set[Connection]] = defaultdict(set)
         self._user_subs: dict[int, tuple[Subscription, Subscription]] = {}
         self._lock = asyncio.Lock()
@@ -203,6 +251,14 @@ class Hub:
     @property
     def subscribed_rooms(self) -> set[str]:
         return set(self._room_subs)
+
+    def users(self) -> list[int]:
+        """The users with at least one socket on this gateway."""
+        return list(self._user_conns)
+
+    def local_status(self, user_id: int) -> Status:
+        """The user's presence on this gateway alone: offline when no socket of theirs is here."""
+        return sockets_status(conn.away for conn in self._user_conns.get(user_id, ()))
 
     def close_sessions(self, session_ids: set[int]) -> None:
         """Close the sockets of sessions that ended (signed out, revoked, account deleted)."""
@@ -240,6 +296,8 @@ class Hub:
             self._room_subs[room_id] = (
                 await self._nc.subscribe(message_subject(room_id), cb=self._on_message),
                 await self._nc.subscribe(scored_subject(room_id), cb=self._on_scored),
+                await self._nc.subscribe(room_subject(room_id), cb=self._on_member),
+                await self._nc.subscribe(typing_subject(room_id), cb=self._on_typing),
             )
 
     async def _leave_locked(self, conn: Connection, room_id: str) -> None:
@@ -259,9 +317,24 @@ class Hub:
     async def _on_scored(self, msg: Msg) -> None:
         self._fan_out(msg.subject.removeprefix(SCORED_SUBJECT_PREFIX), scored_frame(msg.data))
 
-    def _fan_out(self, room_id: str, item: Outbound) -> None:
+    async def _on_member(self, msg: Msg) -> None:
+        notice = member_notice(msg.data)
+        if notice is None or notice.room_id != msg.subject.removeprefix(ROOM_SUBJECT_PREFIX):
+            log.warning("ignoring a malformed membership event on %s", msg.subject)
+            return
+        self._fan_out(notice.room_id, notice.frame, skip_user=notice.user_id)
+
+    async def _on_typing(self, msg: Msg) -> None:
+        notice = typing_notice(msg.data)
+        if notice is None or notice.room_id != msg.subject.removeprefix(TYPING_SUBJECT_PREFIX):
+            log.warning("ignoring a malformed typing notice on %s", msg.subject)
+            return
+        self._fan_out(notice.room_id, notice.frame, skip_user=notice.user_id)
+
+    def _fan_out(self, room_id: str, item: Outbound, skip_user: int | None = None) -> None:
         for conn in list(self._room_conns.get(room_id, ())):
-            conn.offer(item)
+            if conn.user_id != skip_user:
+                conn.offer(item)
 
     async def _on_user_frame(self, msg: Msg) -> None:
         item = user_frame(msg.data)

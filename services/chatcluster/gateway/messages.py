@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import time
 from datetime import UTC, datetime
 
@@ -16,8 +17,18 @@ from chatcluster.gateway.errors import ApiError, not_found
 from chatcluster.gateway.schemas import HistoryPage, MessageEdit, MessageOut, MessageSend, SendAccepted
 from chatcluster.gateway.security import Identity
 from chatcluster.ids import EPOCH_MS, MAX_ID_MS, id_timestamp_ms
-from chatcluster.models import EventKind, Message, MessageEvent, Room, membership_subject
+from chatcluster.models import (
+    EventKind,
+    MembershipEvent,
+    MembershipOp,
+    Message,
+    MessageEvent,
+    Room,
+    membership_subject,
+)
 from chatcluster.telemetry.instruments import instruments
+
+log = logging.getLogger(__name__)
 
 FRESH_MESSAGE_MS = 30_000
 PERSIST_WAIT_SECONDS = 3.0
@@ -180,8 +191,21 @@ async def delete_message(gw: Gateway, user: Identity, room_id: str, message_id: 
     return MessageOut.of(tombstone)
 
 
-async def announce_membership(gw: Gateway, user_id: int, room: Room, joined: bool) -> None:
-    """Tell whichever gateways hold this user's sockets to (un)subscribe the room."""
+async def announce_membership(gw: Gateway, user_id: int, username: str, room: Room, joined: bool) -> None:
+    """Tell whichever gateways hold this user's sockets to (un)subscribe the room, and the room's other members
+    (live and in their replay) that the user joined or left it."""
     notice = {"op": "join" if joined else "leave", "room": json.loads(room.model_dump_json())}
     with contextlib.suppress(NatsError):  # live sockets pick the room up on their next reconnect
         await gw.nc.publish(membership_subject(user_id), json.dumps(notice).encode())
+    event = MembershipEvent(
+        event_id=gw.ids.next_id(),
+        room_id=room.room_id,
+        user_id=user_id,
+        username=username,
+        op=MembershipOp.JOINED if joined else MembershipOp.LEFT,
+    )
+    try:
+        await publish_event(gw.js, event, f"member:{event.event_id}")
+    except (NatsError, TimeoutError) as exc:
+        # The membership itself is stored; only the others' notice is lost, and their member lists show it.
+        log.warning("membership event of user %s in room %s not published: %r", user_id, room.room_id, exc)

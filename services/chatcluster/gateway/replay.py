@@ -1,4 +1,5 @@
-"""Replay from JetStream what a reconnecting client missed since its last event id."""
+"""Replay from JetStream what a reconnecting client missed since its last event id: the messages of its
+rooms, and who joined or left them (`member` frames, never about the user itself, as live)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ import contextlib
 from nats.js import JetStreamContext
 
 from chatcluster.bus import CHAT_STREAM, read_stream
-from chatcluster.gateway.hub import Outbound, event_frame
+from chatcluster.gateway.hub import Outbound, event_frame, member_notice
 from chatcluster.ids import id_timestamp_ms
-from chatcluster.models import message_subject
+from chatcluster.models import ROOM_SUBJECT_PREFIX, message_subject, room_subject
 from chatcluster.times import utc_datetime
 
 MAX_REPLAY = 10_000
@@ -18,22 +19,30 @@ MAX_REPLAY = 10_000
 CLOCK_SKEW_MS = 5_000
 
 
+def replay_frame(subject: str, payload: bytes, user_id: int) -> Outbound | None:
+    """The frame a replayed event becomes for `user_id`'s socket, or None when it gets none."""
+    if subject.startswith(ROOM_SUBJECT_PREFIX):
+        notice = member_notice(payload)
+        return None if notice is None or notice.user_id == user_id else notice.frame
+    return event_frame(payload)
+
+
 async def missed_events(
-    js: JetStreamContext, rooms: list[str], since: int, max_bytes: int
+    js: JetStreamContext, rooms: list[str], since: int, max_bytes: int, user_id: int
 ) -> tuple[list[Outbound], bool]:
     """Events with event_id > since in the given rooms, in stream order; True if cut at MAX_REPLAY
     events or at `max_bytes` (what the socket may hold), after which the client pages back through history."""
     if not rooms:
         return [], False
     start = utc_datetime(id_timestamp_ms(since) - CLOCK_SKEW_MS)
-    subjects = [message_subject(r) for r in rooms]
+    subjects = [subject for r in rooms for subject in (message_subject(r), room_subject(r))]
     found: list[Outbound] = []
     size = 0
     async with contextlib.aclosing(read_stream(js, CHAT_STREAM, subjects, since=start, wait_seconds=2)) as batches:
         async for batch in batches:
             for msg in batch:
-                item = event_frame(msg.data)
-                if item.event_id is not None and item.event_id > since:
+                item = replay_frame(msg.subject, msg.data, user_id)
+                if item is not None and item.event_id is not None and item.event_id > since:
                     if size + item.size > max_bytes:
                         return found, True
                     size += item.size

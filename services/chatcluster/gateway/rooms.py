@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from chatcluster.gateway.context import Gateway
 from chatcluster.gateway.errors import ApiError, not_found
 from chatcluster.gateway.messages import announce_membership, require_member
-from chatcluster.gateway.schemas import MembersOut, RoomOut
+from chatcluster.gateway.schemas import MemberOut, MembersOut, RoomOut
 from chatcluster.gateway.security import Identity
 from chatcluster.models import Room, RoomKind
 from chatcluster.privacy import is_private_room
@@ -42,7 +42,7 @@ async def create_room(gw: Gateway, user: Identity, name: str) -> RoomOut:
     )
     await gw.store.create_room(room)
     await gw.store.add_member(room.room_id, user.user_id, gw.settings.room_member_limit)
-    await announce_membership(gw, user.user_id, room, joined=True)
+    await announce_membership(gw, user.user_id, user.username, room, joined=True)
     return RoomOut.of(room)
 
 
@@ -70,7 +70,7 @@ async def join_room(gw: Gateway, user: Identity, room_id: str) -> RoomOut:
     if result is JoinResult.NO_SUCH_ROOM:
         raise not_found(f"room '{room_id}'")
     if result is JoinResult.JOINED:
-        await announce_membership(gw, user.user_id, room, joined=True)
+        await announce_membership(gw, user.user_id, user.username, room, joined=True)
     return RoomOut.of(room)
 
 
@@ -79,10 +79,12 @@ async def leave_room(gw: Gateway, user: Identity, room_id: str) -> None:
     if room.kind is RoomKind.DIRECT:
         raise ApiError(409, "direct-message rooms cannot be left")
     await gw.store.remove_member(room_id, user.user_id)
-    await announce_membership(gw, user.user_id, room, joined=False)
+    await announce_membership(gw, user.user_id, user.username, room, joined=False)
 
 
 async def members(gw: Gateway, user: Identity, room_id: str) -> MembersOut:
     await require_member(gw, room_id, user)
     found = await gw.store.members(room_id)
-    return MembersOut(room_id=room_id, count=len(found), members=found)
+    presence = gw.presence.statuses(m.user_id for m in found)
+    members = [MemberOut(**m.model_dump(), presence=presence[m.user_id]) for m in found]
+    return MembersOut(room_id=room_id, count=len(found), members=members)

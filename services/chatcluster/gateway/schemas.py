@@ -21,6 +21,7 @@ from chatcluster.models import (
     Sentiment,
     Snowflake,
 )
+from chatcluster.presence import Status
 from chatcluster.privacy import Audience
 
 CLIENT_ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"
@@ -107,10 +108,14 @@ class RoomOut(BaseModel):
         return cls.model_validate(room.model_dump())
 
 
+class MemberOut(Member):
+    presence: Status = Field(description="online, away or offline now (GET /v1/presence explains it)")
+
+
 class MembersOut(BaseModel):
     room_id: str
     count: int
-    members: list[Member]
+    members: list[MemberOut]
 
 
 class MessageSend(_Strict):

@@ -2,8 +2,10 @@
 
 Frames are JSON text objects with a `type`:
 - server → client: `ready`, `event` (a MessageEvent), `ack`, `error`, `joined`, `left`,
-  `replay_done`, `pong`;
-- client → server: `send` {room_id, text, client_id?, reply_to?, ref?}, `ping` {ref?}.
+  `member` (someone else joined or left one of the rooms), `typing`, `replay_done`, `pong`, and
+  whatever is published for the user on `chat.user.<user>` (e.g. `notification`);
+- client → server: `send` {room_id, text, client_id?, reply_to?, ref?}, `ping` {ref?},
+  `typing` {room_id}, `presence` {status: online|away}.
 
 Nothing a client sends is echoed back unbounded: `ref` must be a short string or an integer,
 error details are capped, and each socket's undelivered frames are bounded in count and bytes
@@ -21,6 +23,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, WebSocket
 from pydantic import TypeAdapter, ValidationError
 
+from chatcluster.gateway import presence
 from chatcluster.gateway.context import Gateway
 from chatcluster.gateway.deps import user_from_token
 from chatcluster.gateway.errors import ApiError, describe_validation_errors
@@ -110,9 +113,18 @@ async def _handle_frame(gw: Gateway, user: Identity, conn: Connection, raw: str)
     if kind == "ping":
         conn.offer(_frame(type="pong", ref=ref))
         return
+    if kind in ("typing", "presence"):
+        try:
+            if kind == "typing":
+                await presence.typing(gw.presence, gw.nc, conn, user.username, frame.get("room_id"))
+            else:
+                await presence.set_status(gw.presence, conn, frame.get("status"))
+        except ApiError as exc:
+            conn.offer(_error(exc.status, exc.detail, ref))
+        return
     if kind != "send":
         named = f" {kind!r}" if isinstance(kind, str) and len(kind) <= 32 else ""
-        conn.offer(_error(400, f"unknown frame type{named}; use 'send' or 'ping'", ref))
+        conn.offer(_error(400, f"unknown frame type{named}; use 'send', 'ping', 'typing' or 'presence'", ref))
         return
     room_id = frame.get("room_id")
     try:
@@ -157,6 +169,7 @@ async def websocket_endpoint(
     rooms = [r.room_id for r in await gw.store.rooms_of(user.user_id)]
     # Subscribe before replaying so nothing published meanwhile falls between the two.
     await gw.hub.attach(conn, rooms)
+    await gw.presence.update(user.user_id)
     if gw.identities.was_revoked(user.session_id):  # ended while this socket was being set up
         conn.revoked.set()
     connections = instruments().websocket_connections
@@ -168,12 +181,15 @@ async def websocket_endpoint(
         replay: list[Outbound] = []
         if since_id is not None:
             # Half the socket's budget, so live events arriving meanwhile still have room.
-            events, truncated = await missed_events(gw.js, rooms, since_id, max_bytes=conn.max_bytes // 2)
+            events, truncated = await missed_events(
+                gw.js, rooms, since_id, max_bytes=conn.max_bytes // 2, user_id=user.user_id
+            )
             replay = [*events, _frame(type="replay_done", count=len(events), truncated=truncated)]
         await _pump(gw, user, conn, websocket, replay)
     finally:
         connections.add(-1)
         await gw.hub.detach(conn)
+        await gw.presence.update(user.user_id)
 
 
 async def _pump(gw: Gateway, user: Identity, conn: Connection, websocket: WebSocket, replay: list[Outbound]) -> None:
