@@ -4,7 +4,7 @@ import { test } from 'node:test';
 
 import { load } from './static.js';
 
-const { EPOCH_MS, TIMESTAMP_SHIFT, cmpId, idDate, maxId, newClientId } = await load('ids.js');
+const { EPOCH_MS, TIMESTAMP_SHIFT, cmpId, idAt, idDate, maxId, newClientId } = await load('ids.js');
 
 test('ids compare as numbers, not as text, even beyond what a JS number holds exactly', () => {
   assert.ok(cmpId('9', '10') < 0);
@@ -26,6 +26,15 @@ test('an id tells when it was minted, to the millisecond', () => {
   const id = ((BigInt(at) - EPOCH_MS) << TIMESTAMP_SHIFT) | (7n << 12n) | 42n;
   assert.equal(idDate(id.toString()).toISOString(), '2026-11-23T12:34:56.789Z');
   assert.equal(idDate('not an id'), null);
+});
+
+test('the id of a moment sorts before every message minted in it and after those minted before', () => {
+  const at = Date.UTC(2026, 10, 23, 12, 34, 56, 789);
+  const sameMs = (((BigInt(at) - EPOCH_MS) << TIMESTAMP_SHIFT) | 5n).toString();
+  const earlier = (((BigInt(at - 1) - EPOCH_MS) << TIMESTAMP_SHIFT) | 4095n).toString();
+  assert.ok(cmpId(idAt(at), sameMs) < 0);
+  assert.ok(cmpId(idAt(at), earlier) > 0);
+  assert.equal(idDate(idAt(at + 0.5)).toISOString(), '2026-11-23T12:34:56.789Z');
 });
 
 test('the Snowflake layout is the server one', () => {

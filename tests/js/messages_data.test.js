@@ -43,6 +43,7 @@ test('the open room takes only its own messages and knows its newest by id, not 
   room.upsert({ message_id: '9', room_id: 'r1', author_id: 'u1' });
   room.upsert({ message_id: '10', room_id: 'r1', author_id: 'u2' });
   assert.equal(room.newestId(), '10');
+  assert.deepEqual(room.sorted().map((m) => m.message_id), ['9', '10']);
   assert.equal(room.hasAuthor('u2'), true);
   assert.equal(room.hasAuthor('u3'), false);
   assert.equal(room.isCurrent(load), true);

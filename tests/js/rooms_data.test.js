@@ -3,49 +3,7 @@ import { test } from 'node:test';
 
 import { load } from './static.js';
 
-const { RoomBook, UnreadCounts, badgeText, dmPeer, roomLabel } = await load('rooms_data.js');
-
-const created = (id, room = 'r1', extra = {}) => ({ kind: 'created', message: { message_id: id, room_id: room, ...extra } });
-
-test('each new message of someone else counts once, however often its event is replayed', () => {
-  const unread = new UnreadCounts();
-  assert.equal(unread.note(created('1'), false), true);
-  assert.equal(unread.note(created('1'), false), false);
-  assert.equal(unread.note(created('2', 'r2'), false), true);
-  assert.equal(unread.get('r1'), 1);
-  assert.equal(unread.get('r2'), 1);
-  assert.equal(unread.total(), 2);
-});
-
-test('own messages, edits and deletions do not count as unread', () => {
-  const unread = new UnreadCounts();
-  assert.equal(unread.note(created('1'), true), false);
-  assert.equal(unread.note({ kind: 'edited', message: { message_id: '2', room_id: 'r1' } }, false), false);
-  assert.equal(unread.note(created('3', 'r1', { deleted: true }), false), false);
-  assert.equal(unread.total(), 0);
-});
-
-test('opening a room clears its count', () => {
-  const unread = new UnreadCounts();
-  unread.note(created('1'), false);
-  unread.clear('r1');
-  assert.equal(unread.get('r1'), 0);
-  assert.equal(unread.note(created('1'), false), false); // still remembered as counted
-});
-
-test('the memory of counted messages stays bounded, keeping the latest', () => {
-  const unread = new UnreadCounts(10);
-  for (let i = 0; i < 11; i += 1) unread.note(created(String(i)), false);
-  assert.equal(unread.counted.size, 5);
-  assert.equal(unread.note(created('10'), false), false);
-  assert.equal(unread.get('r1'), 11);
-});
-
-test('a badge shows at most 99+', () => {
-  assert.equal(badgeText(7), '7');
-  assert.equal(badgeText(99), '99');
-  assert.equal(badgeText(100), '99+');
-});
+const { RoomBook, dmPeer, roomLabel } = await load('rooms_data.js');
 
 test('a direct message is labelled with the other person, whatever the case of the names', () => {
   const dm = { room_id: 'd', kind: 'direct', name: 'Alice & bob' };

@@ -30,6 +30,10 @@ export function idDate(id) {
   }
 }
 
+// The smallest id minted at `ms` (milliseconds since 1970): orders something the page saw happen
+// (a joined/left notice) among the messages.
+export const idAt = (ms) => ((BigInt(Math.floor(ms)) - EPOCH_MS) << TIMESTAMP_SHIFT).toString();
+
 // The idempotency key of one outgoing message: repeating a send with it is harmless.
 export function newClientId() {
   const bytes = new Uint8Array(16);

@@ -2,23 +2,36 @@
 // together and starts the page; each feature module owns its own state:
 //   session (signing in and out)   rooms (sidebar)   messages (the open room)   compose (sending)
 //   editing   badges (sentiment)   transport (the socket) → server_events (what frames do)
+//   read_state (unread, marking read, receipts)   mentions   notifications (the feed)   settings
+//   presence   typing   members (the member list, joined/left notices)
 //   views (chat | #stats)   stats (the panels: chart_days, chart_sentiment, chart_rate, stats_top, stats_failed)
 import { resetScores } from './badges.js';
 import { resetOutbox, useTransport, wireComposer } from './compose.js';
 import { $, hideError, showError } from './dom.js';
 import { wireEditing } from './editing.js';
+import { resetPeople } from './mentions.js';
+import { memberIds, renderMembers, resetMembers, setMemberHooks, wireMembers } from './members.js';
 import {
-  closeIfGone, currentRoomId, lastRoomOf, openRoom, refreshSubtitle, resetMessages, showRoomHeader, wireMessages,
+  closeIfGone, currentRoomId, lastRoomOf, openRoom, placeDivider, refreshSubtitle, repaintMentions, repaintReceipts,
+  resetMessages, showNotice, showRoomHeader, wireMessages,
 } from './messages.js';
 import {
-  hasRoom, refreshDirectory, refreshRooms, renderRooms, resetRooms, setRoomHooks, startDirectoryTimer, wireRooms,
+  closeFeed, loadFeed, resetNotifications, roomRead, setNotificationHooks, wireNotifications,
+} from './notifications.js';
+import { refreshPresence, resetPresence, setPresenceHooks, startPresence, wirePresence } from './presence.js';
+import { resetReadState, setReadHooks, wireReadState } from './read_state.js';
+import {
+  displayName, dmPeers, hasRoom, queueRoomsRefresh, refreshDirectory, refreshRooms, renderRooms, resetRooms,
+  setRoomHooks, startDirectoryTimer, wireRooms,
 } from './rooms.js';
 import { dispatchFrame } from './server_events.js';
 import {
   accessToken, currentUserId, currentUsername, resumeSession, setSessionHooks, signedIn, socketRefused, wireSession,
 } from './session.js';
+import { closeSettings, loadSettings, resetSettings, setSettingsHooks, wireSettings } from './settings.js';
 import { resetStats, statsRoomsChanged, wireStats } from './stats.js';
 import { Transport } from './transport.js';
+import { resetTyping, wireTyping } from './typing.js';
 import { applyView, showChatView, wireViews } from './views.js';
 
 function setConnection(state, label) {
@@ -51,6 +64,13 @@ function stopChat() {
   resetOutbox();
   resetScores();
   resetStats();
+  resetReadState();
+  resetNotifications();
+  resetSettings();
+  resetPresence();
+  resetTyping();
+  resetMembers();
+  resetPeople();
 }
 
 async function startChat() {
@@ -63,28 +83,51 @@ async function startChat() {
   applyView();
   transport.connect();
   startDirectoryTimer(refreshSubtitle);
+  startPresence();
+  loadSettings();
+  loadFeed();
   try {
     await refreshRooms();
   } catch (err) {
     showError(err.message);
   }
   refreshDirectory().catch((err) => showError(err.message));
+  refreshPresence();
   const last = lastRoomOf(currentUserId());
   if (last && hasRoom(last) && !currentRoomId()) openRoom(last);
+}
+
+function showRoom(roomId) {
+  showChatView();
+  openRoom(roomId);
 }
 
 function wire() {
   setSessionHooks({ signedIn: startChat, signedOut: stopChat });
   setRoomHooks({
-    open: (roomId) => {
-      showChatView();
-      openRoom(roomId);
-    },
+    open: showRoom,
     changed: () => {
       closeIfGone();
       statsRoomsChanged();
     },
   });
+  setReadHooks({
+    changed: renderRooms,
+    receipts: repaintReceipts,
+    refresh: queueRoomsRefresh,
+    read: roomRead,
+    divider: placeDivider,
+  });
+  setNotificationHooks({ open: showRoom, roomName: displayName });
+  setSettingsHooks({ changed: renderRooms });
+  setPresenceHooks({
+    changed: () => {
+      renderRooms();
+      renderMembers();
+    },
+    wanted: () => [...dmPeers(), ...memberIds()],
+  });
+  setMemberHooks({ loaded: repaintMentions, notice: showNotice });
   wireSession();
   wireRooms();
   wireMessages();
@@ -92,6 +135,18 @@ function wire() {
   wireEditing();
   wireViews();
   wireStats();
+  wireReadState();
+  wireNotifications();
+  wireSettings();
+  wirePresence(transport);
+  wireTyping(transport, currentRoomId);
+  wireMembers();
+  document.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape') {
+      closeFeed();
+      closeSettings();
+    }
+  });
   $('error-close').addEventListener('click', hideError);
   window.addEventListener('online', () => {
     if (signedIn() && !transport.connected) transport.connect();

@@ -1,9 +1,12 @@
 // One message's element in the list, and the list's geometry. No state: messages.js decides
 // what is shown, compose.js what is pending.
 import { paintSentiment } from './badges.js';
-import { $ } from './dom.js';
+import { $, element } from './dom.js';
 import { avatarColor, formatTime } from './format.js';
 import { cmpId, idDate } from './ids.js';
+import { mentionsUser, paintText } from './mentions.js';
+import { RECEIPT_TEXT, RECEIPT_TITLE } from './read_state_data.js';
+import { receiptFor } from './read_state.js';
 import { isMe } from './session.js';
 
 export const messageList = () => $('message-list');
@@ -31,7 +34,11 @@ export function fillMessage(el, m) {
     time.dateTime = date.toISOString();
     el.title = date.toLocaleString();
   }
-  el.querySelector('.msg-text').textContent = m.deleted ? 'This message was deleted.' : m.text;
+  const text = el.querySelector('.msg-text');
+  if (m.deleted) text.textContent = 'This message was deleted.';
+  else paintText(text, m);
+  el.classList.toggle('mentions-me', !m.deleted && mentionsUser(m));
+  paintReceipt(el, m);
   el.querySelector('.msg-edited').hidden = !m.edited_at || !!m.deleted;
   paintSentiment(el, m);
   const canChange = own && !m.deleted;
@@ -40,6 +47,22 @@ export function fillMessage(el, m) {
   el.querySelector('[data-action="retry"]').hidden = true;
   el.querySelector('.msg-actions').hidden = !canChange;
   if (m.deleted) stopEditing(el);
+}
+
+// ✓ (sent) or ✓✓ (read by the other person) on the user's messages in a direct message.
+export function paintReceipt(el, m) {
+  const receipt = el.querySelector('.msg-receipt');
+  if (!receipt) return;
+  const mark = receiptFor(m);
+  receipt.textContent = mark ? RECEIPT_TEXT[mark] : '';
+  receipt.hidden = !mark;
+  if (mark) {
+    receipt.dataset.receipt = mark;
+    receipt.title = RECEIPT_TITLE[mark];
+    receipt.setAttribute('aria-label', RECEIPT_TITLE[mark]);
+  } else {
+    delete receipt.dataset.receipt;
+  }
 }
 
 export function newMessageElement(m) {
@@ -53,14 +76,34 @@ export function messageElement(id) {
   return messageList().querySelector(`li[data-message-id="${CSS.escape(String(id))}"]`);
 }
 
-// Confirmed messages in id order; pending ones stay at the end.
+// What orders an element of the list: a message's id, or a notice's moment as an id; none for
+// pending messages (they stay at the end) and the divider (placed by the read state).
+const sortKey = (node) => node.dataset.messageId || node.dataset.sortId;
+
+// Confirmed messages and notices in id order; pending ones stay at the end.
 export function insertSorted(el, id) {
   const list = messageList();
   let node = list.lastElementChild;
-  while (node && !node.dataset.messageId) node = node.previousElementSibling;
-  while (node && (!node.dataset.messageId || cmpId(node.dataset.messageId, id) > 0)) node = node.previousElementSibling;
+  while (node && !sortKey(node)) node = node.previousElementSibling;
+  while (node && (!sortKey(node) || cmpId(sortKey(node), id) > 0)) node = node.previousElementSibling;
   if (node) node.after(el);
   else list.prepend(el);
+}
+
+// A line in the list that is not a message ("bob joined the room").
+export function noticeElement(notice) {
+  const el = element('li', 'notice', notice.text);
+  el.dataset.testid = 'member-notice';
+  el.dataset.sortId = notice.sortId;
+  return el;
+}
+
+export function dividerElement() {
+  const el = element('li', 'new-divider');
+  el.dataset.testid = 'new-messages-divider';
+  el.setAttribute('role', 'separator');
+  el.append(element('span', 'new-divider-label', 'New messages'));
+  return el;
 }
 
 export function stopEditing(el) {

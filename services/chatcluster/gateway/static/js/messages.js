@@ -1,13 +1,22 @@
-// The open room: its header, its history (paged backwards), live events into it, and the order
-// and grouping of its messages. The one place that adds or changes a confirmed message's element.
+// The open room: its header, its history (paged backwards), live events into it, the order and
+// grouping of its messages, the joined/left notices between them and the "new messages" divider
+// (where read_state.js says). The one place that adds or changes a confirmed message's element.
 import { api, roomPath } from './api.js';
 import { pendingElementsFor, resolvePending } from './compose.js';
 import { $, showError } from './dom.js';
 import { paintSentiment } from './badges.js';
+import { learnPerson } from './mentions.js';
+import { clearMembers, loadMembers, noticesOf } from './members.js';
 import { OpenRoom, PAGE_SIZE, continues } from './messages_data.js';
-import { fillMessage, insertSorted, isNearBottom, messageElement, messageList, newMessageElement, scrollToBottom } from './message_view.js';
+import {
+  dividerElement, fillMessage, insertSorted, isNearBottom, messageElement, messageList, newMessageElement, noticeElement,
+  paintReceipt, scrollToBottom,
+} from './message_view.js';
+import { dividerAnchor, loadReceipts, roomOpened, scheduleMarkRead, watchOpenRoom } from './read_state.js';
 import { forgetRoom, getRoom, hasRoom, label, refreshDirectory, renderRooms, selectRoom } from './rooms.js';
 import { currentUserId, isMe } from './session.js';
+import { paintMuteButton } from './settings.js';
+import { showTyping } from './typing.js';
 
 const LAST_ROOM_KEY = 'chatcluster.lastRoom.';
 
@@ -31,6 +40,9 @@ export function showRoomHeader() {
   $('room-title').textContent = title;
   $('room-subtitle').textContent = open ? (open.kind === 'direct' ? 'Direct message' : 'Group room') : '';
   $('leave-room-button').hidden = !open || open.kind === 'direct';
+  $('members-button').hidden = !open;
+  paintMuteButton(open ? open.room_id : null);
+  showTyping();
   $('composer').hidden = !room.roomId;
   $('empty-state').hidden = !!room.roomId;
   $('composer-input').placeholder = open ? `Message ${open.kind === 'direct' ? '@' + label(open) : '#' + open.name}` : 'Write a message…';
@@ -42,6 +54,7 @@ export function closeRoom() {
   updateOlderControls();
   showRoomHeader();
   selectRoom(null);
+  clearMembers();
 }
 
 // The room list changed: the open room may be one the user is no longer in.
@@ -58,6 +71,7 @@ export async function openRoom(roomId) {
   if (!switching && room.historyLoaded) return;
   localStorage.setItem(LAST_ROOM_KEY + currentUserId(), roomId);
   const load = room.open(roomId);
+  roomOpened(roomId);
   messageList().replaceChildren(...pendingElementsFor(roomId));
   updateOlderControls();
   $('composer-input').focus();
@@ -70,28 +84,47 @@ export async function openRoom(roomId) {
   }
   if (!room.isCurrent(load)) return;
   for (const m of page.messages) upsertMessage(m);
+  for (const notice of noticesOf(roomId)) insertSorted(noticeElement(notice), notice.sortId);
   room.before = page.before;
   room.historyLoaded = true;
   regroup();
   updateOlderControls();
   scrollToBottom();
+  revealDivider();
   fillViewport();
   refreshSubtitle();
+  if (getRoom(roomId) && getRoom(roomId).kind === 'direct') loadReceipts(roomId);
+  scheduleMarkRead();
 }
 
-// "Group room · 3 members" under the title of a group room.
+// "Group room · 3 members" under the title of a group room; the member list (and its presence).
 export async function refreshSubtitle() {
   const roomId = room.roomId;
   const load = room.load;
+  if (!roomId) return;
+  const members = await loadMembers(roomId);
   const open = getRoom(roomId);
-  if (!open || open.kind === 'direct') return;
-  try {
-    const members = await api('GET', `${roomPath(roomId)}/members`);
-    if (room.isCurrent(load)) {
-      $('room-subtitle').textContent = `Group room · ${members.count} member${members.count === 1 ? '' : 's'}`;
-    }
-  } catch {
-    /* the subtitle is decoration */
+  if (members && open && open.kind !== 'direct' && room.isCurrent(load)) {
+    $('room-subtitle').textContent = `Group room · ${members.count} member${members.count === 1 ? '' : 's'}`;
+  }
+}
+
+// A long unread stretch: show where it starts rather than its end (reading down marks it read).
+function revealDivider() {
+  const divider = messageList().querySelector('.new-divider');
+  const scroller = $('message-scroller');
+  if (divider && divider.offsetTop < scroller.scrollTop) scroller.scrollTop = Math.max(0, divider.offsetTop - 24);
+}
+
+// The divider before the first unread message, where read_state.js puts it (or nowhere).
+export function placeDivider() {
+  const anchorId = dividerAnchor(room.roomId, room.sorted());
+  const anchor = anchorId ? messageElement(anchorId) : null;
+  const divider = messageList().querySelector('.new-divider');
+  if (!anchor) {
+    if (divider) divider.remove();
+  } else if (!divider || divider.nextElementSibling !== anchor) {
+    anchor.before(divider || dividerElement());
   }
 }
 
@@ -143,6 +176,7 @@ function fillViewport() {
 // Adds or updates one message of the open room.
 export function upsertMessage(m) {
   resolvePending(m);
+  learnPerson(m.author, m.author_id);
   const merged = room.upsert(m);
   if (!merged) return;
   const id = String(merged.message_id);
@@ -152,6 +186,7 @@ export function upsertMessage(m) {
 }
 
 export function regroup() {
+  placeDivider();
   let prev = null;
   for (const el of messageList().children) {
     const m = el.dataset.messageId ? room.get(el.dataset.messageId) : null;
@@ -168,6 +203,34 @@ export function showLive(event) {
   upsertMessage(m);
   regroup();
   if (stick && event.kind === 'created') scrollToBottom();
+}
+
+// A joined/left notice of the open room.
+export function showNotice(notice) {
+  if (!room.historyLoaded) return; // drawn with the history
+  const stick = isNearBottom();
+  insertSorted(noticeElement(notice), notice.sortId);
+  regroup();
+  if (stick) scrollToBottom();
+}
+
+// How far the others read changed: the ✓✓ of the user's messages in the open room.
+export function repaintReceipts(roomId) {
+  if (roomId !== room.roomId) return;
+  for (const m of room.messages.values()) {
+    if (!isMe(m.author_id)) continue;
+    const el = messageElement(m.message_id);
+    if (el) paintReceipt(el, m);
+  }
+}
+
+// The page learnt who is who: mentions of others can be highlighted now.
+export function repaintMentions() {
+  for (const m of room.messages.values()) {
+    if (!m.mentions || !m.mentions.length) continue;
+    const el = messageElement(m.message_id);
+    if (el) fillMessage(el, m);
+  }
 }
 
 export function repaintSentiment(id) {
@@ -225,5 +288,13 @@ export function wireMessages() {
   $('load-older-button').addEventListener('click', loadOlder);
   $('message-scroller').addEventListener('scroll', () => {
     if ($('message-scroller').scrollTop < 60 && room.historyLoaded) loadOlder();
+    scheduleMarkRead();
+  });
+  watchOpenRoom({
+    roomId: () => room.roomId,
+    loaded: () => room.historyLoaded,
+    newestId: () => room.newestId(),
+    atBottom: () => !$('chat-main').hidden && isNearBottom(), // the stats view hides the room
+    isDirect: () => !!getRoom(room.roomId) && getRoom(room.roomId).kind === 'direct',
   });
 }

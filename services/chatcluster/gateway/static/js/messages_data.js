@@ -1,6 +1,6 @@
 // The open room's messages: which state of a message wins, how they group, where history
 // continues. Pure: messages.js draws them.
-import { idDate, maxId } from './ids.js';
+import { cmpId, idDate, maxId } from './ids.js';
 
 export const PAGE_SIZE = 50;
 const GROUP_WITHIN_MS = 5 * 60 * 1000;
@@ -69,6 +69,11 @@ export class OpenRoom {
     const merged = mergeMessage(this.messages.get(id), m);
     if (merged) this.messages.set(id, merged);
     return merged;
+  }
+
+  // The messages in id order.
+  sorted() {
+    return [...this.messages.values()].sort((a, b) => cmpId(a.message_id, b.message_id));
   }
 
   newestId() {

@@ -1,11 +1,17 @@
-// The sidebar: the user's rooms and direct messages with unread badges, the directory, and the
-// forms that create a room, open a direct message or join one. Opening a room is the chat's
-// business (messages.js): the sidebar asks for it through the `open` hook.
+// The sidebar: the user's rooms and direct messages with unread badges (read_state.js counts them)
+// and the presence of each direct message's other person, the directory, and the forms that create
+// a room, open a direct message or join one. Opening a room is the chat's business (messages.js):
+// the sidebar asks for it through the `open` hook.
 import { api, roomPath } from './api.js';
 import { $, element, showError } from './dom.js';
 import { avatarColor } from './format.js';
-import { RoomBook, UnreadCounts, badgeText, roomLabel } from './rooms_data.js';
-import { currentUsername, signedIn } from './session.js';
+import { dmPeerId } from './presence_data.js';
+import { presenceDot } from './presence.js';
+import { badgeText, titleText } from './read_state_data.js';
+import { forgetReadState, seedSummaries, totalUnread, unreadOf } from './read_state.js';
+import { RoomBook, roomLabel } from './rooms_data.js';
+import { currentUserId, currentUsername, signedIn } from './session.js';
+import { isMuted, seedMuted } from './settings.js';
 
 const hooks = {
   open: () => {}, // (room_id) the user chose a room
@@ -13,7 +19,6 @@ const hooks = {
 };
 
 let book = new RoomBook();
-let unread = new UnreadCounts();
 let selected = null; // the room shown as open
 let directoryTimer = null;
 let refreshQueued = false;
@@ -32,14 +37,12 @@ export const roomsToJoin = () => book.toJoin();
 export function resetRooms() {
   clearInterval(directoryTimer);
   book = new RoomBook();
-  unread = new UnreadCounts();
   selected = null;
 }
 
-// Marks the open room (null for none); opening a room reads it.
+// Marks the open room (null for none).
 export function selectRoom(roomId) {
   selected = roomId;
-  if (roomId) unread.clear(roomId);
   renderRooms();
 }
 
@@ -51,21 +54,28 @@ export function addRoom(room) {
 
 export function forgetRoom(roomId) {
   book.remove(roomId);
-  unread.clear(roomId);
+  forgetReadState(roomId);
 }
 
-// A message arrived in a room that is not open.
-export function countUnread(event, mine) {
-  if (unread.note(event, mine)) renderRooms();
+// The other people of the user's direct messages, for their presence.
+export const dmPeers = () => [...book.joined.values()]
+  .filter((r) => r.kind === 'direct')
+  .map((r) => dmPeerId(r.room_id, currentUserId()))
+  .filter((id) => id != null);
+
+// Room summaries (GET /v1/rooms or the `ready` frame): the rooms with their unread counts.
+export function applySummaries(rooms) {
+  book.setJoined(rooms);
+  seedMuted(rooms);
+  seedSummaries(rooms);
+  renderRooms();
+  renderDirectory();
+  hooks.changed();
 }
 
 export async function refreshRooms() {
   const rooms = await api('GET', '/v1/rooms');
-  if (!signedIn()) return;
-  book.setJoined(rooms);
-  renderRooms();
-  renderDirectory();
-  hooks.changed();
+  if (signedIn()) applySummaries(rooms);
 }
 
 // Several events of unknown rooms in a burst make one request.
@@ -99,8 +109,7 @@ export function renderRooms() {
   $('room-list').replaceChildren(...groups.map(roomItem));
   $('dm-list').replaceChildren(...dms.map(roomItem));
   $('room-list-empty').hidden = groups.length > 0;
-  const total = unread.total();
-  document.title = total ? `(${total}) ChatCluster` : 'ChatCluster';
+  document.title = titleText(totalUnread((roomId) => !isMuted(roomId)));
 }
 
 function roomItem(room) {
@@ -121,15 +130,25 @@ function roomItem(room) {
     icon.classList.add('avatar', 'avatar-small');
     icon.textContent = name.charAt(0).toUpperCase();
     icon.style.background = avatarColor(name);
+    const peer = dmPeerId(room.room_id, currentUserId());
+    if (peer) icon.append(presenceDot(peer));
   } else {
     icon.textContent = '#';
   }
   li.append(icon, element('span', 'room-name', name));
-  const count = unread.get(room.room_id);
+  const muted = isMuted(room.room_id);
+  li.classList.toggle('muted', muted);
+  if (muted) li.dataset.muted = 'true';
+  const { count, capped, mentions } = unreadOf(room.room_id);
   if (count > 0) {
     li.classList.add('has-unread');
-    const badge = element('span', 'unread-badge', badgeText(count));
+    const badge = element('span', 'unread-badge', badgeText(count, capped));
     badge.dataset.testid = 'unread-badge';
+    badge.title = `${capped ? `more than ${count}` : count} unread${mentions ? `, ${mentions} mentioning you` : ''}`;
+    if (mentions > 0) {
+      badge.classList.add('mentioned');
+      badge.dataset.mentions = String(mentions);
+    }
     li.append(badge);
   }
   li.addEventListener('click', () => hooks.open(room.room_id));

@@ -1,5 +1,5 @@
-// The rooms the signed-in user is in, the directory of rooms to join, and unread counts.
-// Pure state: the sidebar (rooms.js) owns one of each and draws them.
+// The rooms the signed-in user is in and the directory of rooms to join (unread counts are
+// read_state_data.js's). Pure state: the sidebar (rooms.js) owns one of each and draws them.
 
 // A direct message's room is named "alice & bob": the label is the other person.
 export function dmPeer(room, me) {
@@ -59,40 +59,3 @@ export class RoomBook {
     return listed ? listed.name : null;
   }
 }
-
-// Counts messages that arrive in rooms other than the open one; each message counts once,
-// however often its event is replayed.
-export class UnreadCounts {
-  constructor(remember = 5000) {
-    this.remember = remember;
-    this.counts = new Map(); // room_id -> count
-    this.counted = new Set(); // message ids already counted
-  }
-
-  // A live event of a room that is not open; true when it raised a count.
-  note(event, mine) {
-    const m = event.message;
-    const id = String(m.message_id);
-    if (event.kind !== 'created' || mine || m.deleted || this.counted.has(id)) return false;
-    this.counted.add(id);
-    if (this.counted.size > this.remember) this.counted = new Set([...this.counted].slice(-this.remember / 2));
-    this.counts.set(m.room_id, (this.counts.get(m.room_id) || 0) + 1);
-    return true;
-  }
-
-  get(roomId) {
-    return this.counts.get(roomId) || 0;
-  }
-
-  clear(roomId) {
-    this.counts.delete(roomId);
-  }
-
-  total() {
-    let total = 0;
-    for (const n of this.counts.values()) total += n;
-    return total;
-  }
-}
-
-export const badgeText = (n) => (n > 99 ? '99+' : String(n));

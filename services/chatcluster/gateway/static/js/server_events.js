@@ -4,28 +4,39 @@ import { acknowledged, flushPending, refused, resolvePending } from './compose.j
 import { createDispatcher } from './dispatch.js';
 import { showError } from './dom.js';
 import { detailText } from './errors.js';
+import { learnPerson, mentionsUser } from './mentions.js';
+import { onMember } from './members.js';
 import { catchUp, closeRoom, currentRoomId, reloadRoom, repaintSentiment, showLive } from './messages.js';
-import { addRoom, countUnread, forgetRoom, hasRoom, queueRoomsRefresh, refreshRooms, renderDirectory, renderRooms } from './rooms.js';
+import { loadFeed, onNotification } from './notifications.js';
+import { PRESENCE_REF, presenceSocketReady, setPresence } from './presence.js';
+import { noteMessage, onReadFrame } from './read_state.js';
+import {
+  addRoom, applySummaries, forgetRoom, hasRoom, queueRoomsRefresh, refreshRooms, renderDirectory, renderRooms,
+} from './rooms.js';
 import { isMe } from './session.js';
+import { TYPING_REF, onTyping, typingStopped } from './typing.js';
 
 function onEvent(event) {
   if (!event || !event.message) return;
   const m = event.message;
   if (!hasRoom(m.room_id)) queueRoomsRefresh();
-  if (m.room_id === currentRoomId()) {
-    showLive(event);
-    return;
-  }
-  resolvePending(m);
-  countUnread(event, isMe(m.author_id));
+  learnPerson(m.author, m.author_id);
+  if (event.kind === 'created') typingStopped(m.room_id, m.author_id);
+  if (m.room_id === currentRoomId()) showLive(event);
+  else resolvePending(m);
+  if (noteMessage(event, { mine: isMe(m.author_id), mentionsMe: mentionsUser(m) })) renderRooms();
 }
 
 export const dispatchFrame = createDispatcher({
   ready(frame, { reconnect, since }) {
+    // Summaries (unread counts, last messages) come with the frame; an older server sends room ids only.
+    if (Array.isArray(frame.summaries)) applySummaries(frame.summaries);
+    else if (reconnect) refreshRooms().catch(() => {});
     if (reconnect) {
-      refreshRooms().catch(() => {});
       if (!since) catchUp();
+      loadFeed(); // notifications sent while the socket was down
     }
+    presenceSocketReady();
     flushPending();
   },
   event(frame) {
@@ -42,6 +53,7 @@ export const dispatchFrame = createDispatcher({
     acknowledged(frame.ref, frame.message_id);
   },
   error(frame) {
+    if (frame.ref === TYPING_REF || frame.ref === PRESENCE_REF) return; // best effort: the next one may pass
     const detail = detailText(frame.detail, 'the server refused the request');
     refused(frame.ref, detail);
     if (frame.status !== 401) showError(detail);
@@ -62,5 +74,23 @@ export const dispatchFrame = createDispatcher({
       renderDirectory();
     }
     queueRoomsRefresh();
+  },
+  // The user read in another window, or someone else read in a room that shares receipts.
+  read(frame) {
+    onReadFrame(frame);
+  },
+  notification(frame) {
+    onNotification(frame.notification);
+  },
+  presence(frame) {
+    if (frame.user_id != null) setPresence(frame.user_id, frame.status);
+  },
+  typing(frame) {
+    onTyping(frame);
+  },
+  // Someone joined or left one of the user's rooms.
+  member(frame) {
+    onMember(frame);
+    if (frame.op === 'left' && frame.room_id) typingStopped(frame.room_id, frame.user_id);
   },
 });

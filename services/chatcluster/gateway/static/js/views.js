@@ -1,6 +1,7 @@
 // The two views of the signed-in page: the chat and the stats (#stats).
 import { $ } from './dom.js';
 import { currentRoomId } from './messages.js';
+import { scheduleMarkRead } from './read_state.js';
 import { signedIn } from './session.js';
 import { closeStats, openStats } from './stats.js';
 
@@ -18,6 +19,7 @@ export function applyView() {
   }
   if (view === 'stats' && signedIn() && !$('chat-view').hidden) openStats(currentRoomId());
   else closeStats();
+  if (view === 'chat') scheduleMarkRead(); // the open room shows again: it may be read now
 }
 
 // Going to a room from the stats view shows the chat again.
