@@ -7,7 +7,8 @@ import json
 import subprocess
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 import httpx
@@ -15,7 +16,7 @@ from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
 from chatcluster.client import ApiProblem, ChatClient
-from chatcluster.supervisor import Supervisor
+from chatcluster.supervisor import Supervisor, free_port
 
 T = TypeVar("T")
 
@@ -125,6 +126,19 @@ async def all_stored_exactly_once(client: ChatClient, room_id: str, acked: list[
     stored = [m["message_id"] for m in await all_messages(client, room_id)]
     assert len(stored) == len(set(stored)), "a message was stored twice"
     assert set(stored) == set(acked), f"{len(set(acked) - set(stored))} acknowledged messages are missing"
+
+
+@asynccontextmanager
+async def second_gateway(platform: Supervisor) -> AsyncIterator[Supervisor]:
+    """Another gateway process on the platform's bus and store, as a second replica in a cluster: its own port,
+    metrics port and Snowflake worker id; its `gateway_url`, and `kill("gateway")` to crash it."""
+    other = Supervisor(platform.settings.model_copy(update={"gateway_port": free_port()}), services=("gateway",))
+    await other.start_service("gateway")
+    try:
+        await other.wait_healthy(timeout=60)
+        yield other
+    finally:
+        await other.stop()
 
 
 def stop_process(process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
