@@ -42,6 +42,7 @@ class Component(StrEnum):
     PERSISTER = "persister"
     SCORER = "scorer"
     AGGREGATOR = "aggregator"
+    NOTIFIER = "notifier"
     MIGRATE = "migrate"
 
 
@@ -53,8 +54,9 @@ WORKLOADS: tuple[Component, ...] = (
     Component.PERSISTER,
     Component.SCORER,
     Component.AGGREGATOR,
+    Component.NOTIFIER,
 )
-CONSUMERS: tuple[Component, ...] = (Component.PERSISTER, Component.SCORER, Component.AGGREGATOR)
+CONSUMERS: tuple[Component, ...] = (Component.PERSISTER, Component.SCORER, Component.AGGREGATOR, Component.NOTIFIER)
 
 
 @dataclass(frozen=True)

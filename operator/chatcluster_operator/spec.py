@@ -56,7 +56,7 @@ class Autoscaling(CamelModel):
 
 
 class ServiceSpec(CamelModel):
-    """What every ChatCluster service (gateway, persister, scorer, aggregator) has."""
+    """What every ChatCluster service (gateway, persister, scorer, aggregator, notifier) has."""
 
     replicas: int = 2
     resources: Resources | None = None
@@ -77,6 +77,17 @@ class ScorerSpec(ServiceSpec):
 
 class AggregatorSpec(ServiceSpec):
     replicas: int = 1
+
+
+class SmtpSpec(CamelModel):
+    secret_name: str
+    from_: str = Field(default="ChatCluster <chatcluster@localhost>", alias="from")
+
+
+class NotifierSpec(ServiceSpec):
+    replicas: int = 1
+    smtp: SmtpSpec | None = None
+    digest_scan_seconds: int = 30
 
 
 class MetricsSpec(CamelModel):
@@ -104,6 +115,7 @@ class ChatClusterSpec(CamelModel):
     persister: PersisterSpec = Field(default_factory=PersisterSpec)
     scorer: ScorerSpec = Field(default_factory=ScorerSpec)
     aggregator: AggregatorSpec = Field(default_factory=AggregatorSpec)
+    notifier: NotifierSpec = Field(default_factory=NotifierSpec)
     telemetry: TelemetrySpec = Field(default_factory=TelemetrySpec)
     storage: StorageSpec = Field(default_factory=StorageSpec)
 

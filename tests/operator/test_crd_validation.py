@@ -32,6 +32,9 @@ def _cluster(spec: dict[str, Any], name: str = "bad") -> str:
             "minReplicas",
         ),
         ({"scorer": {"model": "gpt"}}, "scorer.model"),
+        ({"notifier": {"replicas": 0}}, "notifier.replicas must be at least 1"),
+        ({"notifier": {"smtp": {"from": "x@example.com"}}}, "secretName"),
+        ({"notifier": {"digestScanSeconds": 0}}, "notifier.digestScanSeconds must be between 1 and 3600"),
     ],
     ids=[
         "zero-gateway",
@@ -41,6 +44,9 @@ def _cluster(spec: dict[str, Any], name: str = "bad") -> str:
         "rf-above-replicas",
         "autoscaling-min-above-max",
         "unknown-model",
+        "zero-notifier",
+        "smtp-without-secret",
+        "zero-digest-scan",
     ],
 )
 def test_the_api_server_rejects_a_bad_spec_with_a_readable_message(

@@ -13,8 +13,8 @@ from tests.operator.conftest import Kube
 from tests.operator.readiness import mark_workloads_ready, wait_for
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "chatcluster.yaml"
-SERVICES = ("gateway", "persister", "scorer", "aggregator")
-CONSUMERS = ("persister", "scorer", "aggregator")
+SERVICES = ("gateway", "persister", "scorer", "aggregator", "notifier")
+CONSUMERS = ("persister", "scorer", "aggregator", "notifier")
 
 
 def _workload_kind(service: str) -> str:

@@ -28,7 +28,7 @@
 - apiGroups: [""]
   resources: [configmaps, services, secrets]
   verbs: [get, list, watch, create, patch]
-# NATS and Cassandra StatefulSets; gateway, persister, scorer and aggregator Deployments.
+# NATS, Cassandra and gateway StatefulSets; persister, scorer, aggregator and notifier Deployments.
 - apiGroups: [apps]
   resources: [statefulsets, deployments]
   verbs: [get, list, watch, create, patch]

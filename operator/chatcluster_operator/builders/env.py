@@ -28,6 +28,7 @@ CQL_PORT = 9042
 GATEWAY_PORT = 8000
 METRICS_PORT = 9464  # every service serves /metrics here, the gateway too: its API port does not answer /metrics
 KEYSPACE = "chatcluster"
+SMTP_URL_KEY = "url"  # the key of the notifier's SMTP Secret holding smtp://user:password@host:port
 DATA_DIR = "/var/lib/chatcluster/data"  # an emptyDir: the root filesystem is read-only
 
 
@@ -90,6 +91,23 @@ def service_env(ref: ClusterRef, spec: ChatClusterSpec, component: Component) ->
         ]
     if component is Component.SCORER:
         env.append({"name": "CHATCLUSTER_SENTIMENT_MODEL", "value": spec.scorer.model})
+    if component is Component.NOTIFIER:
+        env += notifier_env(spec)
+    return env
+
+
+def notifier_env(spec: ChatClusterSpec) -> list[dict[str, Any]]:
+    """The digest emails' settings: the SMTP URL (credentials and all) from the Secret the spec names, key `url`;
+    without `smtp` no digest is sent and the notification feeds work as ever."""
+    notifier = spec.notifier
+    env: list[dict[str, Any]] = [
+        {"name": "CHATCLUSTER_DIGEST_SCAN_SECONDS", "value": str(notifier.digest_scan_seconds)}
+    ]
+    if notifier.smtp is not None:
+        env += [
+            secret_env("CHATCLUSTER_SMTP_URL", notifier.smtp.secret_name, SMTP_URL_KEY),
+            {"name": "CHATCLUSTER_SMTP_FROM", "value": notifier.smtp.from_},
+        ]
     return env
 
 

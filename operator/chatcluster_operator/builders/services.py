@@ -1,5 +1,5 @@
-"""The ChatCluster services: the gateway (with its Service, autoscaler and disruption budget) and the three
-JetStream consumers (persister, scorer, aggregator), all from one image with a different command.
+"""The ChatCluster services: the gateway (with its Service, autoscaler and disruption budget) and the four
+JetStream consumers (persister, scorer, aggregator, notifier), all from one image with a different command.
 
 The gateway is a StatefulSet, not a Deployment, although it keeps no state: it mints the Snowflake message ids,
 and each replica needs a worker id no other live replica has. A StatefulSet's pod index is exactly that (a
@@ -52,6 +52,7 @@ def _part(spec: ChatClusterSpec, component: Component) -> ServiceSpec:
         Component.PERSISTER: spec.persister,
         Component.SCORER: spec.scorer,
         Component.AGGREGATOR: spec.aggregator,
+        Component.NOTIFIER: spec.notifier,
     }
     return parts[component]
 

@@ -141,7 +141,7 @@ def test_the_crd_and_the_pydantic_spec_have_the_same_fields() -> None:
 
 def test_every_resources_block_is_the_same_requests_and_limits_shape() -> None:
     blocks = [node for path, node in _nodes(_spec_schema()) if path.endswith(".resources")]
-    assert len(blocks) == 6
+    assert len(blocks) == 7  # nats, cassandra, gateway and the four consumers
     shapes = [{k: v for k, v in block.items() if k != "description"} for block in blocks]
     assert all(shape == shapes[0] for shape in shapes)
     quantity = shapes[0]["properties"]["requests"]["additionalProperties"]
@@ -175,7 +175,7 @@ def test_storage_sizes_are_immutable_through_transition_rules() -> None:
 
 def test_every_replicas_field_is_at_least_one() -> None:
     replicas = [node for path, node in _nodes(_spec_schema()) if path.lower().endswith("replicas")]
-    assert len(replicas) == 8  # six components, plus the autoscaler's min and max
+    assert len(replicas) == 9  # seven components, plus the autoscaler's min and max
 
     # A readable CEL message where a user types the count; nats has its own 1/3/5 rule on the parent object.
     def at_least_one(node: dict[str, Any]) -> bool:
@@ -183,7 +183,7 @@ def test_every_replicas_field_is_at_least_one() -> None:
         return node.get("minimum") == 1 or any(rule["rule"] == "self >= 1" for rule in rules)
 
     assert all(at_least_one(node) for node in replicas)
-    assert sum("x-kubernetes-validations" in node for node in replicas) == 5
+    assert sum("x-kubernetes-validations" in node for node in replicas) == 6
 
 
 def test_strings_read_by_cel_rules_are_bounded_for_the_cost_budget() -> None:

@@ -70,7 +70,7 @@ def test_the_metrics_service_selects_the_gateway_and_consumer_pods_and_the_publi
         if o["kind"] in ("Deployment", "StatefulSet")
         and selector.items() <= o["spec"]["template"]["metadata"]["labels"].items()
     ]
-    assert sorted(labelled) == ["demo-aggregator", "demo-gateway", "demo-persister", "demo-scorer"]
+    assert sorted(labelled) == ["demo-aggregator", "demo-gateway", "demo-notifier", "demo-persister", "demo-scorer"]
     assert find(objects, "Service", "demo-metrics")["spec"]["ports"] == [
         {"name": "metrics", "port": 9464, "targetPort": "metrics"}
     ]

@@ -57,10 +57,13 @@ def test_the_gateway_disruption_budget_lets_one_pod_go_at_a_time() -> None:
 
 @pytest.mark.parametrize("component", CONSUMERS)
 def test_each_consumer_runs_its_own_command_with_metrics_on_9464(component: Component) -> None:
-    spec = spec_of(persister={"replicas": 3}, scorer={"replicas": 4}, aggregator={"replicas": 5})
+    spec = spec_of(
+        persister={"replicas": 3}, scorer={"replicas": 4}, aggregator={"replicas": 5}, notifier={"replicas": 6}
+    )
     deployment = services.workload(REF, spec, component)
     assert deployment["metadata"]["name"] == f"demo-{component.value}"
-    assert deployment["spec"]["replicas"] == {"persister": 3, "scorer": 4, "aggregator": 5}[component.value]
+    replicas = {"persister": 3, "scorer": 4, "aggregator": 5, "notifier": 6}
+    assert deployment["spec"]["replicas"] == replicas[component.value]
     assert container(deployment)["args"] == ["chatcluster", component.value]
     assert env_of(container(deployment))["CHATCLUSTER_METRICS_PORT"]["value"] == "9464"
     annotations = deployment["spec"]["template"]["metadata"]["annotations"]
@@ -150,6 +153,25 @@ def test_the_scorer_runs_the_model_the_spec_chooses() -> None:
     assert {e["name"]: e.get("value") for e in container(scorer)["env"]}["CHATCLUSTER_SENTIMENT_MODEL"] == "vader"
     default = services.workload(REF, spec_of(), Component.SCORER)
     assert {e["name"]: e.get("value") for e in container(default)["env"]}["CHATCLUSTER_SENTIMENT_MODEL"] == "builtin"
+
+
+def test_the_notifier_sends_digests_through_the_smtp_secret_the_spec_names() -> None:
+    smtp = {"secretName": "mail", "from": "Chat <chat@example.com>"}
+    notifier = container(
+        services.workload(REF, spec_of(notifier={"smtp": smtp, "digestScanSeconds": 10}), Component.NOTIFIER)
+    )
+    env = env_of(notifier)
+    assert env["CHATCLUSTER_SMTP_URL"]["valueFrom"] == {"secretKeyRef": {"name": "mail", "key": "url"}}
+    assert "value" not in env["CHATCLUSTER_SMTP_URL"], "the SMTP password stays in its Secret"
+    assert env["CHATCLUSTER_SMTP_FROM"]["value"] == "Chat <chat@example.com>"
+    assert env["CHATCLUSTER_DIGEST_SCAN_SECONDS"]["value"] == "10"
+    assert notifier["livenessProbe"]["httpGet"] == {"path": "/livez", "port": "metrics"}
+
+
+def test_a_notifier_without_smtp_runs_with_digest_emails_off() -> None:
+    notifier = services.workload(REF, spec_of(), Component.NOTIFIER)
+    assert notifier["kind"] == "Deployment" and notifier["spec"]["replicas"] == 1
+    assert "CHATCLUSTER_SMTP_URL" not in env_of(container(notifier))
 
 
 def test_consumers_are_probed_on_their_metrics_port() -> None:

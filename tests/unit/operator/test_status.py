@@ -12,7 +12,7 @@ from tests.unit.operator.support import REF, spec_of
 
 T0 = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 KINDS = {Component.NATS: "StatefulSet", Component.CASSANDRA: "StatefulSet"}
-DESIRED = {"nats": 3, "cassandra": 3, "gateway": 2, "persister": 2, "scorer": 2, "aggregator": 1}
+DESIRED = {"nats": 3, "cassandra": 3, "gateway": 2, "persister": 2, "scorer": 2, "aggregator": 1, "notifier": 1}
 
 
 def _workload(component: Component, ready: int | None = None, **overrides: Any) -> dict[str, Any]:
@@ -77,14 +77,14 @@ def _conditions(status: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def test_a_cluster_with_nothing_created_yet_is_pending() -> None:
     status = _status(Observed(), spec=spec_of())
-    assert status["phase"] == "Pending" and status["readyComponents"] == "0/6"
+    assert status["phase"] == "Pending" and status["readyComponents"] == "0/7"
     assert status["components"] == {name: f"0/{n}" for name, n in DESIRED.items()}
     assert _conditions(status)["Progressing"]["reason"] == "Creating"
 
 
 def test_a_cluster_whose_every_component_is_ready_is_ready() -> None:
     status = _status(_healthy())
-    assert status["phase"] == "Ready" and status["readyComponents"] == "6/6"
+    assert status["phase"] == "Ready" and status["readyComponents"] == "7/7"
     assert status["components"] == {name: f"{n}/{n}" for name, n in DESIRED.items()}
     conditions = _conditions(status)
     assert [(c["status"], c["reason"]) for c in conditions.values()] == [
@@ -100,7 +100,7 @@ def test_a_cluster_whose_every_component_is_ready_is_ready() -> None:
 
 def test_pods_still_coming_up_on_a_first_rollout_are_progress_not_degradation() -> None:
     status = _status(_healthy(gateway=1))
-    assert status["phase"] == "Progressing" and status["readyComponents"] == "5/6"
+    assert status["phase"] == "Progressing" and status["readyComponents"] == "6/7"
     conditions = _conditions(status)
     assert conditions["Ready"]["message"] == "not ready: gateway 1/2"
     assert conditions["Progressing"]["status"] == "True" and "gateway 1/2" in conditions["Progressing"]["message"]
@@ -114,7 +114,7 @@ def test_a_component_whose_controller_lags_its_generation_is_rolling() -> None:
         _job(),
     )
     status = _status(observed)
-    assert _conditions(status)["Progressing"]["reason"] == "RollingOut" and status["readyComponents"] == "5/6"
+    assert _conditions(status)["Progressing"]["reason"] == "RollingOut" and status["readyComponents"] == "6/7"
 
 
 def test_losing_pods_after_a_completed_rollout_is_degraded() -> None:
