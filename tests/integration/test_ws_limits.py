@@ -242,7 +242,7 @@ async def test_protocol_mistakes_get_a_sentence_and_never_a_traceback(
     assert "binary frames are not accepted" in answers[0]["detail"]  # refused; the socket stays open
     assert "nested too deeply" in answers[1]["detail"]
     assert all("ref: must be a string of at most 64 characters" in a["detail"] for a in answers[2:5])
-    assert answers[5]["detail"] == "unknown frame type; use 'send' or 'ping'"
+    assert answers[5]["detail"] == "unknown frame type; use 'send', 'ping', 'typing' or 'presence'"
     assert len(answers[6]["detail"]) <= 300
     assert all(a["status"] in {400, 422} and a["ref"] is None for a in answers)
     assert pong["ref"] == 2**63 - 1
