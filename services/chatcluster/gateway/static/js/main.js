@@ -21,7 +21,7 @@ import {
 import { refreshPresence, resetPresence, setPresenceHooks, startPresence, wirePresence } from './presence.js';
 import { resetReadState, setReadHooks, wireReadState } from './read_state.js';
 import {
-  displayName, dmPeers, hasRoom, queueRoomsRefresh, refreshDirectory, refreshRooms, renderRooms, resetRooms,
+  displayName, dmPeers, getRoom, hasRoom, queueRoomsRefresh, refreshDirectory, refreshRooms, renderRooms, resetRooms,
   setRoomHooks, startDirectoryTimer, wireRooms,
 } from './rooms.js';
 import { dispatchFrame } from './server_events.js';
@@ -97,6 +97,12 @@ async function startChat() {
   if (last && hasRoom(last) && !currentRoomId()) openRoom(last);
 }
 
+// "#lounge" or "@bob", as a notification names a room.
+function roomInSentence(roomId) {
+  const room = getRoom(roomId);
+  return room && room.kind !== 'direct' ? `#${room.name}` : displayName(roomId);
+}
+
 function showRoom(roomId) {
   showChatView();
   openRoom(roomId);
@@ -118,7 +124,7 @@ function wire() {
     read: roomRead,
     divider: placeDivider,
   });
-  setNotificationHooks({ open: showRoom, roomName: displayName });
+  setNotificationHooks({ open: showRoom, roomName: roomInSentence });
   setSettingsHooks({ changed: renderRooms });
   setPresenceHooks({
     changed: () => {

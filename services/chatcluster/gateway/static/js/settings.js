@@ -1,5 +1,5 @@
 // The user's settings (GET/PUT /v1/settings, the whole object each time): the e-mail digest on or
-// off and after how many minutes, and the muted rooms. A muted room raises no browser notification
+// off, where to and after how many minutes, and the muted rooms. A muted room raises no browser notification
 // and no tab-title count; the Mute button above the open room toggles it. The server checks every
 // value and says what is wrong in a sentence, which the panel shows as it is.
 import { api } from './api.js';
@@ -91,6 +91,7 @@ function showSettingsError(message) {
 function openSettings() {
   if (!settings) return;
   $('settings-email').checked = !!settings.email_digest;
+  $('settings-address').value = settings.email || '';
   $('settings-interval').value = String(settings.digest_after_minutes);
   showSettingsError('');
   $('settings-saved').hidden = true;
@@ -111,6 +112,7 @@ async function submitSettings(event) {
   const next = {
     ...settings,
     email_digest: $('settings-email').checked,
+    email: $('settings-address').value.trim() || null,
     // Sent as typed (a number when it reads as one): the server says what is wrong with a bad value.
     digest_after_minutes: raw !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw,
   };
