@@ -101,10 +101,10 @@ export const noticesOf = (id) => notices.get(id) || [];
 export function onMember(frame) {
   if (!frame.room_id || !frame.username || (frame.op !== 'joined' && frame.op !== 'left')) return;
   learnPerson(frame.username, frame.user_id);
-  const notice = {
-    sortId: idAt(serverNow()),
-    text: `${frame.username} ${frame.op === 'joined' ? 'joined' : 'left'} the room`,
-  };
+  // The event's id orders the notice among the messages (and tells a replayed one); else the moment it came.
+  const sortId = frame.event_id != null ? String(frame.event_id) : idAt(serverNow());
+  if (noticesOf(frame.room_id).some((n) => n.sortId === sortId)) return;
+  const notice = { sortId, text: `${frame.username} ${frame.op === 'joined' ? 'joined' : 'left'} the room` };
   const kept = [...noticesOf(frame.room_id), notice].slice(-NOTICES_KEPT);
   notices.set(frame.room_id, kept);
   if (frame.room_id !== roomId) return;

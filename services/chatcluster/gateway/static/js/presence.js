@@ -9,7 +9,7 @@ import {
 } from './presence_data.js';
 import { currentUserId, signedIn } from './session.js';
 
-const POLL_EVERY_MS = 20000;
+const POLL_EVERY_MS = 10000; // the server has no presence frame: it answers from each gateway's memory
 const IDLE_CHECK_MS = 15000;
 
 // The ref of the page's presence frames, whose refusal is not worth a word.

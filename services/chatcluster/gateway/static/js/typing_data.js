@@ -4,9 +4,9 @@
 // does the I/O and the drawing.
 
 export const TYPING_SEND_EVERY_MS = 3000;
-// The server forwards at most one frame per person every 3 s while they type: a little more than
-// two of those periods without one means they stopped.
-export const TYPING_SHOWN_MS = 7000;
+// The server forwards at most one frame per person every 3 s while they type and never says they
+// stopped: two of those periods without one means they did.
+export const TYPING_SHOWN_MS = 6000;
 
 export class TypingBook {
   constructor(shownMs = TYPING_SHOWN_MS) {
