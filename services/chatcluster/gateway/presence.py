@@ -49,31 +49,46 @@ class PresenceService:
         self.board = PresenceBoard(int(self.ttl_seconds * 1000))
         self.typing = TypingThrottle()
         self._written: dict[int, Status] = {}  # what this gateway's key of each user says now
-        self._lock = asyncio.Lock()  # one writer at a time, so a delete never overtakes a put of the same key
+        self._changed: set[int] = set()
+        self._wake = asyncio.Event()
 
     def statuses(self, user_ids: Iterable[int]) -> dict[int, Status]:
         return self.board.statuses(user_ids, now_ms())
 
-    async def update(self, user_id: int) -> None:
-        """Write the user's key now if their status on this gateway changed; a failure waits for the refresh."""
-        async with self._lock:
-            status = self._hub.local_status(user_id)
-            if self._written.get(user_id, Status.OFFLINE) is not status:
-                await self._write(user_id, status)
+    def changed(self, user_id: int) -> None:
+        """A socket of the user opened or closed here, or a page said away or back: the writer rewrites the
+        user's key at once if their status here changed. Never waits for NATS, so a bus outage holds no socket."""
+        self._changed.add(user_id)
+        self._wake.set()
 
-    async def refresh(self) -> None:
-        """Rewrite the key of every user with a socket here (and delete those whose last socket went), so none
-        ages out while its user is connected; forget what the board holds past its TTL."""
-        async with self._lock:
-            users = {*self._hub.users(), *self._written}
-            pending: set[asyncio.Task[None]] = set()
-            for user_id in users:
-                if len(pending) >= WRITE_CONCURRENCY:
-                    _, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-                pending.add(asyncio.create_task(self._write(user_id, self._hub.local_status(user_id))))
-            if pending:
-                await asyncio.wait(pending)
-        self.board.prune(now_ms())
+    async def _write_forever(self) -> None:
+        """The one writer of this gateway's keys (so a delete never overtakes a put of the same key): what changed,
+        as it changes, and every key every third of the TTL, so none ages out while its user is connected."""
+        every = self.ttl_seconds / 3
+        refresh_at = time.monotonic() + every
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), max(0.0, refresh_at - time.monotonic()))
+            self._wake.clear()
+            changed, self._changed = self._changed, set()
+            if time.monotonic() < refresh_at:
+                await self._write_all(changed, only_changes=True)
+                continue
+            refresh_at = time.monotonic() + every
+            await self._write_all({*self._hub.users(), *self._written, *changed}, only_changes=False)
+            self.board.prune(now_ms())
+
+    async def _write_all(self, users: Iterable[int], only_changes: bool) -> None:
+        pending: set[asyncio.Task[None]] = set()
+        for user_id in users:
+            status = self._hub.local_status(user_id)
+            if only_changes and self._written.get(user_id, Status.OFFLINE) is status:
+                continue
+            if len(pending) >= WRITE_CONCURRENCY:
+                _, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+            pending.add(asyncio.create_task(self._write(user_id, status)))
+        if pending:
+            await asyncio.wait(pending)
 
     async def _write(self, user_id: int, status: Status) -> None:
         key = presence_key(user_id, self._worker_id)
@@ -89,16 +104,11 @@ class PresenceService:
                 self._written[user_id] = status
                 self.board.apply(key, value)  # this gateway's own answers need not wait for the watch
         except (NatsError, TimeoutError) as exc:
-            log.warning("presence of user %s not written (%s); the next refresh retries", user_id, exc)
+            log.warning("presence of user %s not written (%r); the next refresh retries", user_id, exc)
 
     async def run(self) -> None:
-        """Refresh every third of the TTL and watch the bucket, until cancelled."""
-        await asyncio.gather(self._refresh_forever(), self._watch_forever())
-
-    async def _refresh_forever(self) -> None:
-        while True:
-            await asyncio.sleep(self.ttl_seconds / 3)
-            await self.refresh()
+        """Write this gateway's keys and watch the bucket, until cancelled."""
+        await asyncio.gather(self._write_forever(), self._watch_forever())
 
     async def _watch_forever(self) -> None:
         while True:
@@ -130,10 +140,10 @@ def parse_status(value: object) -> Status:
     return Status(value)
 
 
-async def set_status(presence: PresenceService, conn: Connection, value: object) -> None:
+def set_status(presence: PresenceService, conn: Connection, value: object) -> None:
     """A page said it is away (hidden or idle) or back: this socket's part of its user's presence."""
     conn.away = parse_status(value) is Status.AWAY
-    await presence.update(conn.user_id)
+    presence.changed(conn.user_id)
 
 
 async def typing(presence: PresenceService, nc: NATS, conn: Connection, username: str, room_id: object) -> None:

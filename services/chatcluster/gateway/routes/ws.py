@@ -118,7 +118,7 @@ async def _handle_frame(gw: Gateway, user: Identity, conn: Connection, raw: str)
             if kind == "typing":
                 await presence.typing(gw.presence, gw.nc, conn, user.username, frame.get("room_id"))
             else:
-                await presence.set_status(gw.presence, conn, frame.get("status"))
+                presence.set_status(gw.presence, conn, frame.get("status"))
         except ApiError as exc:
             conn.offer(_error(exc.status, exc.detail, ref))
         return
@@ -169,7 +169,7 @@ async def websocket_endpoint(
     rooms = [r.room_id for r in await gw.store.rooms_of(user.user_id)]
     # Subscribe before replaying so nothing published meanwhile falls between the two.
     await gw.hub.attach(conn, rooms)
-    await gw.presence.update(user.user_id)
+    gw.presence.changed(user.user_id)
     if gw.identities.was_revoked(user.session_id):  # ended while this socket was being set up
         conn.revoked.set()
     connections = instruments().websocket_connections
@@ -189,7 +189,7 @@ async def websocket_endpoint(
     finally:
         connections.add(-1)
         await gw.hub.detach(conn)
-        await gw.presence.update(user.user_id)
+        gw.presence.changed(user.user_id)
 
 
 async def _pump(gw: Gateway, user: Identity, conn: Connection, websocket: WebSocket, replay: list[Outbound]) -> None:
