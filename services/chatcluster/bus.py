@@ -26,7 +26,7 @@ from nats.js.api import (
     StorageType,
     StreamConfig,
 )
-from nats.js.errors import NotFoundError
+from nats.js.errors import APIError, NotFoundError
 from nats.js.kv import KeyValue
 from opentelemetry.context import Context
 
@@ -93,7 +93,7 @@ def dlq_stream_config(settings: Settings) -> StreamConfig:
 def presence_bucket_config(settings: Settings) -> StreamConfig:
     """The stream behind the `PRESENCE` key-value bucket, as `js.create_key_value` would make it (history 1): an
     entry lives `presence_ttl_seconds` after its last write, so the keys of a gateway that died go by themselves.
-    In memory: presence is rewritten every third of the TTL, so a nats-server restart loses it only that long."""
+    On file like the other streams, so it is still there after a nats-server restart."""
     ttl = settings.presence_ttl_seconds
     return StreamConfig(
         name=f"KV_{PRESENCE_BUCKET}",
@@ -107,7 +107,7 @@ def presence_bucket_config(settings: Settings) -> StreamConfig:
         max_msgs_per_subject=1,
         max_consumers=-1,
         max_msgs=-1,
-        storage=StorageType.MEMORY,
+        storage=StorageType.FILE,
         num_replicas=settings.stream_replicas,
     )
 
@@ -141,7 +141,15 @@ async def ensure_streams(js: JetStreamContext, settings: Settings) -> None:
 async def presence_bucket(js: JetStreamContext, settings: Settings) -> KeyValue:
     """The `PRESENCE` bucket, created or updated to the configured TTL. Only gateways write and read it, so
     only they ensure it: a process with another TTL configured cannot flip it back and forth."""
-    await _ensure_stream(js, presence_bucket_config(settings))
+    config = presence_bucket_config(settings)
+    try:
+        await _ensure_stream(js, config)
+    except APIError:
+        # A setting that cannot change in place (its storage): drop and recreate it, harmlessly, since every
+        # gateway rewrites its keys within a third of the TTL.
+        log.warning("recreating the %s bucket with its new settings", PRESENCE_BUCKET)
+        await js.delete_stream(config.name or "")
+        await js.add_stream(config)
     return await js.key_value(PRESENCE_BUCKET)
 
 
