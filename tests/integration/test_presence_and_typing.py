@@ -286,3 +286,17 @@ async def test_a_presence_query_names_between_one_and_two_hundred_users(people: 
     assert [p.status for p in problems] == [422, 422, 422]
     assert all(p.detail.startswith("query.user") for p in problems)
     assert len(many) == 200 and set(many.values()) == {"offline"}
+
+
+async def test_presence_keeps_following_the_sockets_after_a_nats_server_restart(
+    platform: Supervisor, people: list[ChatClient]
+) -> None:
+    alice, bob, _ = people
+    async with second_gateway(platform) as other, socket_on(other.gateway_url, alice) as ws:
+        await next_frame(ws, "ready")
+        await shows(bob, alice, "online")
+        await platform.restart("nats")
+        await asyncio.sleep(2 * TTL)  # past the TTL of every key written before the restart
+        await shows(bob, alice, "online")
+        await say(ws, type="presence", status="away")
+        await shows(bob, alice, "away", timeout=3 * TTL)  # seen by the other gateway's watch of the bucket
