@@ -11,7 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema, field_validator
 
 from chatcluster.ids import id_datetime
 
@@ -45,6 +45,15 @@ def dm_room_id(user_a: int, user_b: int) -> str:
     """The one direct-message room of two users, the same whichever of them asks."""
     low, high = sorted((user_a, user_b))
     return f"dm-{low}-{high}"
+
+
+def dm_members(room_id: str) -> tuple[int, int] | None:
+    """The two users of a direct-message room (`dm_room_id`'s inverse); None for any other room."""
+    prefix, _, pair = room_id.partition("-")
+    low, _, high = pair.partition("-")
+    if prefix != "dm" or not (low.isascii() and low.isdigit() and high.isascii() and high.isdigit()):
+        return None
+    return int(low), int(high)
 
 
 class RoomKind(StrEnum):
@@ -131,6 +140,10 @@ class Message(BaseModel):
     edited_at: datetime | None = None
     deleted: bool = False
     sentiment: Sentiment | None = Field(default=None, description="Set by the scorer; absent until scored")
+    mentions: tuple[Snowflake, ...] = Field(
+        default=(),
+        description="Members named `@username` in the text, resolved by the gateway when it was sent or edited",
+    )
 
     @property
     def created_at(self) -> datetime:
@@ -201,6 +214,30 @@ class MembershipEvent(BaseModel):
         return room_subject(self.room_id)
 
 
+class ReadEvent(BaseModel):
+    """What the gateway publishes on `chat.read.<room>` when a member's read marker moves forward in a room whose
+    members see each other's receipts (a direct-message room, or a room of at most
+    `CHATCLUSTER_READ_RECEIPTS_MAX_MEMBERS` members): live to the room's sockets, and in a reconnecting client's
+    replay. Idempotent: its Nats-Msg-Id is `read:<user>:<room>:<message_id>`, and a marker only moves forward."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", title="ReadEvent")
+
+    schema_version: Literal["chatcluster.read.v1"] = "chatcluster.read.v1"
+    event_id: Snowflake = Field(description="Unique per event; orders it among the room's messages")
+    room_id: RoomId
+    user_id: Snowflake = Field(description="The reader")
+    message_id: Snowflake = Field(description="The reader's marker: the last message read")
+    read_at: datetime
+
+    @property
+    def subject(self) -> str:
+        return read_subject(self.room_id)
+
+    @property
+    def dedup_key(self) -> str:
+        return f"read:{self.user_id}:{self.room_id}:{self.message_id}"
+
+
 class DeadLetter(BaseModel):
     """What a consumer writes to `CHAT_DLQ` when it gives up on a message."""
 
@@ -220,8 +257,9 @@ MESSAGE_SUBJECT_PREFIX = "chat.msg."
 SCORED_SUBJECT_PREFIX = "chat.scored."
 ROOM_SUBJECT_PREFIX = "chat.room."
 TYPING_SUBJECT_PREFIX = "live.typing."
+READ_SUBJECT_PREFIX = "chat.read."
 
-ChatEvent = MessageEvent | MembershipEvent  # what the gateway publishes to the CHAT stream
+ChatEvent = MessageEvent | MembershipEvent | ReadEvent  # what the gateway publishes to the CHAT stream
 
 
 def message_subject(room_id: str) -> str:
@@ -242,6 +280,11 @@ def typing_subject(room_id: str) -> str:
     return f"{TYPING_SUBJECT_PREFIX}{room_id}"
 
 
+def read_subject(room_id: str) -> str:
+    """A room's read receipts (`ReadEvent`), in the CHAT stream."""
+    return f"{READ_SUBJECT_PREFIX}{room_id}"
+
+
 def event_id_of(event: MessageEvent | ScoredEvent) -> int:
     """The id a consumer names an event by (`messaging.message.id`), whichever stream it came from."""
     return event.event_id
@@ -259,3 +302,85 @@ def user_subject(user_id: int) -> str:
     """Core-NATS live frames for every socket of one user, on whichever gateways hold them: each payload is a
     WebSocket frame already built (a JSON object with a `type`), forwarded as it is."""
     return f"{USER_SUBJECT_PREFIX}{user_id}"
+
+
+class NotificationKind(StrEnum):
+    MENTION = "mention"
+    DIRECT = "direct"
+    REPLY = "reply"
+
+
+class Notification(BaseModel):
+    """One entry of a user's notification feed, made by the notifier from a message event.
+
+    A message gives a user at most one notification (`chatcluster.recipients` picks its kind), so the
+    message's id names it: a redelivered event writes the same entry again, never a second one."""
+
+    model_config = ConfigDict(frozen=True)
+
+    notification_id: Snowflake = Field(description="The id of the message it is about; orders the feed")
+    user_id: Snowflake = Field(exclude=True, description="Whose feed it is in")
+    kind: NotificationKind
+    room_id: RoomId
+    message_id: Snowflake
+    author_id: Snowflake
+    author: str
+    preview: str = Field(description="The message's text cut to 100 characters; empty once it is deleted")
+    created_at: datetime = Field(description="When the message was sent")
+    read: bool = False
+    deleted: bool = Field(default=False, description="The message was deleted since")
+    version: int = Field(
+        default=0, exclude=True, description="The id of the message event it was made from: the highest wins"
+    )
+
+
+class NotificationFrame(BaseModel):
+    """What the notifier publishes on `chat.user.<user_id>` (core NATS) for a new notification: the frame the
+    gateway forwards as it is to every socket of the user. Nothing keeps it: a user with no socket open
+    finds the notification in GET /v1/notifications."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", title="NotificationFrame")
+
+    type: Literal["notification"] = "notification"
+    schema_version: Literal["chatcluster.notification.v1"] = "chatcluster.notification.v1"
+    notification: Notification
+
+
+MIN_DIGEST_MINUTES = 5
+MAX_DIGEST_MINUTES = 1440
+MAX_MUTED_ROOMS = 1000
+# Deliberately loose (one @, no spaces, a dot in the domain): the mail server is the judge of an address.
+EMAIL_PATTERN = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$"
+
+
+class UserSettings(BaseModel):
+    """A user's notification settings: the digest email and the rooms that never notify."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    email: str | None = Field(
+        default=None,
+        pattern=EMAIL_PATTERN,
+        max_length=254,
+        description="Where digest emails go; none, no digest",
+    )
+    email_digest: bool = Field(
+        default=True, description="Email a digest of unread mentions and direct messages while away"
+    )
+    digest_after_minutes: int = Field(
+        default=15,
+        ge=MIN_DIGEST_MINUTES,
+        le=MAX_DIGEST_MINUTES,
+        description="How long a mention or direct message stays unread, the user offline, before a digest is "
+        "emailed; also the least time between two digests",
+    )
+    muted_rooms: tuple[RoomId, ...] = Field(
+        default=(),
+        max_length=MAX_MUTED_ROOMS,
+        description="Rooms that never notify: no notification, no browser alert, no digest",
+    )
+
+    @field_validator("muted_rooms")
+    @classmethod
+    def _distinct(cls, rooms: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(rooms))

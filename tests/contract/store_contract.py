@@ -21,6 +21,7 @@ from tests.contract.accounts import AccountsContract
 from tests.contract.aggregates import AggregatesContract
 from tests.contract.history import HistoryContract
 from tests.contract.messages import MessagesContract
+from tests.contract.notifications import DigestsContract, NotificationsContract, UserSettingsContract
 from tests.contract.read_markers import ReadMarkersContract
 from tests.contract.rooms import RoomsContract
 from tests.contract.sentiments import SentimentsContract
@@ -34,6 +35,9 @@ class StoreContract(
     SentimentsContract,
     AggregatesContract,
     ReadMarkersContract,
+    NotificationsContract,
+    UserSettingsContract,
+    DigestsContract,
 ):
     """Every role's contract; subclasses provide the `store` fixture."""
 

@@ -1,7 +1,8 @@
 """Store back ends behind one set of role protocols; `open_store` picks one from the settings.
 
 A caller names the roles it uses (`Accounts`, `Rooms`, `Messages`, `Sentiments`, `Aggregates`,
-`Stats`, `ReadMarkers`); `Store` is all of them, what a back end implements and `open_store` returns.
+`Stats`, `ReadMarkers`, `Notifications`, `UserSettingsStore`, `Digests`); `Store` is all of them, what a
+back end implements and `open_store` returns.
 """
 
 from __future__ import annotations
@@ -10,15 +11,18 @@ from chatcluster.config import Settings
 from chatcluster.store.base import (
     Accounts,
     Aggregates,
+    Digests,
     JoinResult,
     Lifecycle,
     Messages,
+    Notifications,
     ReadMarkers,
     Rooms,
     Sentiments,
     Stats,
     Store,
     StoreUnavailable,
+    UserSettingsStore,
 )
 from chatcluster.store.sqlite import SqliteStore
 from chatcluster.telemetry.messaging import tracing_enabled
@@ -26,9 +30,11 @@ from chatcluster.telemetry.messaging import tracing_enabled
 __all__ = [
     "Accounts",
     "Aggregates",
+    "Digests",
     "JoinResult",
     "Lifecycle",
     "Messages",
+    "Notifications",
     "ReadMarkers",
     "Rooms",
     "Sentiments",
@@ -36,6 +42,7 @@ __all__ = [
     "Stats",
     "Store",
     "StoreUnavailable",
+    "UserSettingsStore",
     "open_store",
 ]
 

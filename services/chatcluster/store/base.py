@@ -255,8 +255,10 @@ class Digests(Protocol):
     async def queue_digest(self, user_ids: Sequence[int], now_ms: int) -> None:
         """These users got a mention or direct message at `now_ms` (the notifier's clock)."""
 
-    async def queued_digests(self, limit: int) -> list[int]:
-        """Up to `limit` users in the queue."""
+    async def queued_digests(self, limit: int, after: int | None = None) -> list[int]:
+        """Up to `limit` users in the queue, a page at a time: the next page starts `after` the last user of
+        the one before (pages follow the back end's own order; a walk to a short page sees every user queued
+        before it began)."""
 
     async def unqueue_digest(self, user_id: int, queued_before_ms: int) -> None:
         """Take the user out of the queue unless queued again at or after `queued_before_ms`."""

@@ -9,9 +9,20 @@ the model's default.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Protocol
 
-from chatcluster.models import Member, Message, Room, RoomKind, Sentiment, User, UserSession
+from chatcluster.models import (
+    Member,
+    Message,
+    Notification,
+    NotificationKind,
+    Room,
+    RoomKind,
+    Sentiment,
+    User,
+    UserSession,
+)
 from chatcluster.times import epoch_ms, utc_datetime
 
 # What `reset_aggregates` empties in every back end (Cassandra keeps one more: the days it counted).
@@ -28,6 +39,9 @@ AGGREGATE_TABLES = (
 USER_COLUMNS = "user_id, username, password_hash, created_ms, is_admin, deleted"
 SESSION_COLUMNS = "session_id, user_id, secret_hash, created_ms, last_used_ms, expires_ms, user_agent"
 ROOM_COLUMNS = "room_id, kind, name, created_by, created_ms"
+NOTIFICATION_COLUMNS = (
+    "user_id, notification_id, kind, room_id, message_id, author_id, author, preview, created_ms, read, deleted"
+)
 
 
 def user_values(user: User) -> tuple[int, str, str, int, bool, bool]:
@@ -110,4 +124,35 @@ def message_of(row: Row) -> Message:
         sentiment=None
         if row["label"] is None
         else Sentiment(label=row["label"], confidence=row["confidence"], model_version=row["model_version"]),
+        mentions=mentions_of(row["mentions"]),
+    )
+
+
+def mentions_value(mentions: Sequence[int]) -> str:
+    """A message's mentions as SQLite keeps them: ids separated by spaces (Cassandra keeps a list)."""
+    return " ".join(map(str, mentions))
+
+
+def mentions_of(stored: str | Sequence[int] | None) -> tuple[int, ...]:
+    """A message's mentions from either back end's column; none in a row written before they existed."""
+    if not stored:
+        return ()
+    return tuple(int(v) for v in (stored.split() if isinstance(stored, str) else stored))
+
+
+def notification_of(row: Row) -> Notification:
+    """A feed entry; a deleted message's reads blank whatever its row holds."""
+    deleted = bool(row["deleted"])
+    return Notification(
+        notification_id=row["notification_id"],
+        user_id=row["user_id"],
+        kind=NotificationKind(row["kind"]),
+        room_id=row["room_id"],
+        message_id=row["message_id"],
+        author_id=row["author_id"],
+        author=row["author"],
+        preview="" if deleted else row["preview"] or "",
+        created_at=utc_datetime(row["created_ms"]),
+        read=bool(row["read"]),
+        deleted=deleted,
     )

@@ -7,6 +7,11 @@ from chatcluster.store.cassandra.accounts import CassandraAccounts
 from chatcluster.store.cassandra.aggregates import CassandraAggregates
 from chatcluster.store.cassandra.connection import CassandraConfig, write_timestamp
 from chatcluster.store.cassandra.messages import CassandraMessages
+from chatcluster.store.cassandra.notifications import (
+    CassandraDigests,
+    CassandraNotifications,
+    CassandraUserSettings,
+)
 from chatcluster.store.cassandra.read_markers import CassandraReadMarkers
 from chatcluster.store.cassandra.rooms import CassandraRooms
 from chatcluster.store.cassandra.sentiments import CassandraSentiments
@@ -23,5 +28,8 @@ class CassandraStore(
     CassandraAggregates,
     CassandraStats,
     CassandraReadMarkers,
+    CassandraNotifications,
+    CassandraUserSettings,
+    CassandraDigests,
 ):
     """Every role of the store on one cluster session."""

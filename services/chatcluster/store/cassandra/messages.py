@@ -21,7 +21,7 @@ from chatcluster.times import epoch_ms
 
 _MESSAGE_COLUMNS = (
     "room_id, message_id, author_id, author, text, reply_to, client_id, edited_ms, deleted, "
-    "label, confidence, model_version"
+    "label, confidence, model_version, mentions"
 )
 _SELECT_IN_BUCKET = f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND bucket = ? "
 
@@ -51,7 +51,8 @@ class CassandraMessages(CassandraConnection):
         writes: list[Awaitable[list[Any]]] = [
             self._q(
                 "UPDATE messages USING TIMESTAMP ? SET author_id = ?, author = ?, text = ?, reply_to = ?, "
-                "client_id = ?, edited_ms = ?, words = ? WHERE room_id = ? AND bucket = ? AND message_id = ?",
+                "client_id = ?, edited_ms = ?, words = ?, mentions = ? "
+                "WHERE room_id = ? AND bucket = ? AND message_id = ?",
                 ts,
                 message.author_id,
                 message.author,
@@ -60,6 +61,7 @@ class CassandraMessages(CassandraConnection):
                 message.client_id,
                 None if message.edited_at is None else epoch_ms(message.edited_at),
                 set(words_of(message.text)),
+                list(message.mentions),
                 *key,
             )
         ]

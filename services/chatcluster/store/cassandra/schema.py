@@ -112,6 +112,23 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """CREATE TABLE IF NOT EXISTS read_markers_by_room (
             room_id text, user_id bigint, message_id bigint, PRIMARY KEY ((room_id), user_id))""",
     ),
+    # Mentions: the members a message names. Notification feeds, one partition per user, newest first; the
+    # unread entries and the mentions by room beside them for their counts (notifications.py); each user's
+    # settings (JSON); the users who may be owed a digest, and each one's last digest claim (an LWT).
+    (
+        """ALTER TABLE messages ADD IF NOT EXISTS mentions list<bigint>""",
+        """CREATE TABLE IF NOT EXISTS notifications (
+            user_id bigint, notification_id bigint, kind text, room_id text, message_id bigint, author_id bigint,
+            author text, preview text, created_ms bigint, read boolean, deleted boolean,
+            PRIMARY KEY ((user_id), notification_id)) WITH CLUSTERING ORDER BY (notification_id DESC)""",
+        """CREATE TABLE IF NOT EXISTS notifications_unread (
+            user_id bigint, notification_id bigint, PRIMARY KEY ((user_id), notification_id))""",
+        """CREATE TABLE IF NOT EXISTS mentions_by_room (
+            user_id bigint, room_id text, message_id bigint, PRIMARY KEY ((user_id), room_id, message_id))""",
+        """CREATE TABLE IF NOT EXISTS user_settings (user_id bigint PRIMARY KEY, settings text)""",
+        """CREATE TABLE IF NOT EXISTS digest_queue (user_id bigint PRIMARY KEY, queued_ms bigint)""",
+        """CREATE TABLE IF NOT EXISTS digest_claims (user_id bigint PRIMARY KEY, claimed_ms bigint, up_to bigint)""",
+    ),
 )
 
 MIGRATIONS_TABLE = "CREATE TABLE IF NOT EXISTS schema_migrations (version int PRIMARY KEY, applied_ms bigint)"

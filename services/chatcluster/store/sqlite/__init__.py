@@ -10,6 +10,7 @@ from __future__ import annotations
 from chatcluster.store.sqlite.accounts import SqliteAccounts
 from chatcluster.store.sqlite.aggregates import SqliteAggregates
 from chatcluster.store.sqlite.messages import SqliteMessages
+from chatcluster.store.sqlite.notifications import SqliteDigests, SqliteNotifications, SqliteUserSettings
 from chatcluster.store.sqlite.read_markers import SqliteReadMarkers
 from chatcluster.store.sqlite.rooms import SqliteRooms
 from chatcluster.store.sqlite.schema import MIGRATIONS
@@ -20,6 +21,15 @@ __all__ = ["MIGRATIONS", "SqliteStore"]
 
 
 class SqliteStore(
-    SqliteAccounts, SqliteRooms, SqliteMessages, SqliteSentiments, SqliteAggregates, SqliteStats, SqliteReadMarkers
+    SqliteAccounts,
+    SqliteRooms,
+    SqliteMessages,
+    SqliteSentiments,
+    SqliteAggregates,
+    SqliteStats,
+    SqliteReadMarkers,
+    SqliteNotifications,
+    SqliteUserSettings,
+    SqliteDigests,
 ):
     """Every role of the store on one file."""

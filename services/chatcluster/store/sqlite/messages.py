@@ -12,19 +12,20 @@ from typing import Any
 from chatcluster.counting import words_of
 from chatcluster.ids import MAX_ID, bucket_of
 from chatcluster.models import Message, MessageEvent
-from chatcluster.store.rows import message_of
+from chatcluster.store.rows import mentions_value, message_of
 from chatcluster.store.sqlite.connection import SqliteConnection
 from chatcluster.times import epoch_ms
 
 # Highest event id wins; a delete is sticky so a late edit cannot resurrect text.
 _UPSERT_MESSAGE = """
 INSERT INTO messages (room_id, bucket, message_id, author_id, author, text, reply_to,
-                      client_id, edited_ms, deleted, version)
+                      client_id, edited_ms, deleted, version, mentions)
 VALUES (:room_id, :bucket, :message_id, :author_id, :author, :text, :reply_to,
-        :client_id, :edited_ms, :deleted, :version)
+        :client_id, :edited_ms, :deleted, :version, :mentions)
 ON CONFLICT (room_id, bucket, message_id) DO UPDATE SET
     text = CASE WHEN messages.deleted OR excluded.deleted THEN '' ELSE excluded.text END,
     edited_ms = excluded.edited_ms,
+    mentions = excluded.mentions,
     deleted = messages.deleted OR excluded.deleted,
     version = excluded.version
 WHERE excluded.version > messages.version
@@ -32,7 +33,7 @@ WHERE excluded.version > messages.version
 
 _MESSAGE_SELECT = (
     "SELECT m.message_id, m.room_id, m.author_id, m.author, m.text, m.reply_to, m.client_id, m.edited_ms, "
-    "m.deleted, s.label, s.confidence, s.model_version "
+    "m.deleted, m.mentions, s.label, s.confidence, s.model_version "
     "FROM messages m LEFT JOIN message_sentiment s ON s.message_id = m.message_id"
 )
 
@@ -51,6 +52,7 @@ def _event_row(event: MessageEvent) -> dict[str, Any]:
         "edited_ms": None if message.edited_at is None else epoch_ms(message.edited_at),
         "deleted": int(message.deleted),
         "version": event.event_id,
+        "mentions": mentions_value(message.mentions),
     }
 
 

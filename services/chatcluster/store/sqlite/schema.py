@@ -134,4 +134,21 @@ MIGRATIONS: tuple[str, ...] = (
     ) WITHOUT ROWID;
     CREATE INDEX read_markers_by_room ON read_markers (room_id, user_id);
     """,
+    # Mentions: the members a message names (ids separated by spaces). Notification feeds, keyed by user and
+    # message, with the unread ones and the mentions by room indexed for their counts; each user's settings
+    # (JSON); the users who may be owed a digest, and each one's last digest claim.
+    """
+    ALTER TABLE messages ADD COLUMN mentions TEXT NOT NULL DEFAULT '';
+    CREATE TABLE notifications (
+        user_id INTEGER NOT NULL, notification_id INTEGER NOT NULL, kind TEXT NOT NULL, room_id TEXT NOT NULL,
+        message_id INTEGER NOT NULL, author_id INTEGER NOT NULL, author TEXT NOT NULL, preview TEXT NOT NULL,
+        created_ms INTEGER NOT NULL, read INTEGER NOT NULL, deleted INTEGER NOT NULL, version INTEGER NOT NULL,
+        PRIMARY KEY (user_id, notification_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX notifications_unread ON notifications (user_id) WHERE read = 0;
+    CREATE INDEX notifications_by_room ON notifications (user_id, room_id, kind, message_id);
+    CREATE TABLE user_settings (user_id INTEGER PRIMARY KEY, settings TEXT NOT NULL);
+    CREATE TABLE digest_queue (user_id INTEGER PRIMARY KEY, queued_ms INTEGER NOT NULL);
+    CREATE TABLE digest_claims (user_id INTEGER PRIMARY KEY, claimed_ms INTEGER NOT NULL, up_to INTEGER NOT NULL);
+    """,
 )
