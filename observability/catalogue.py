@@ -20,6 +20,8 @@ MESSAGES_SCORED = "chatcluster_messages_scored_total"  # scorer: label sentiment
 MESSAGES_AGGREGATED = "chatcluster_messages_aggregated_total"  # aggregator: counted
 MESSAGES_DEAD_LETTERED = "chatcluster_messages_dead_lettered_total"  # any consumer, label consumer group
 WEBSOCKET_DROPPED = "chatcluster_websocket_dropped_total"  # gateway: slow clients disconnected
+NOTIFICATIONS_CREATED = "chatcluster_notifications_created_total"  # notifier: mentions, direct messages, replies
+DIGESTS_SENT = "chatcluster_digests_sent_total"  # notifier: digest emails, label outcome = "sent" | "error"
 
 # --- Gauges ---------------------------------------------------------------------------------------
 WEBSOCKET_CONNECTIONS = "chatcluster_websocket_connections"  # gateway: open sockets (an up-down counter)
@@ -39,9 +41,9 @@ TARGET_INFO = "target_info"  # one series per process, labelled with the OTel re
 CLUSTER = "chatcluster_cluster_name"  # OTel resource attribute chatcluster.cluster.name ("local" for `make up`)
 NAMESPACE = "namespace"  # added by the Kubernetes scrape config; absent locally
 SERVICE = "service_name"  # OTel resource attribute service.name
-CONSUMER_GROUP = "messaging_consumer_group_name"  # the durable: persister | scorer | aggregator
+CONSUMER_GROUP = "messaging_consumer_group_name"  # the durable: persister | scorer | aggregator | notifier
 SENTIMENT = "sentiment"
-OUTCOME = "outcome"  # ok | error
+OUTCOME = "outcome"  # ok | error (publishes); sent | error (digest emails)
 HTTP_ROUTE = "http_route"
 HTTP_STATUS = "http_response_status_code"
 HTTP_METHOD = "http_request_method"
@@ -50,8 +52,8 @@ MESSAGING_OPERATION = "messaging_operation_name"  # send | receive | settle
 MESSAGING_DESTINATION = "messaging_destination_name"
 ERROR_TYPE = "error_type"  # set only when the operation failed
 
-# The durable consumer names (services/chatcluster/{persister,scorer,aggregator}.py: DURABLE).
-DURABLES = ("persister", "scorer", "aggregator")
+# The durable consumer names (services/chatcluster/{persister,scorer,aggregator,notifier}.py: DURABLE).
+DURABLES = ("persister", "scorer", "aggregator", "notifier")
 
 # --- Kubernetes only: kube-state-metrics, present only where it is installed ---------------------
 KUBE_STATEFULSET_READY = "kube_statefulset_status_replicas_ready"

@@ -73,7 +73,8 @@ def platform_overview() -> dashboard.Dashboard:
     board = _base(
         "chatcluster-platform",
         "ChatCluster platform overview",
-        "Traffic, latency, errors and consumer lag of one ChatCluster (gateway, persister, scorer, aggregator).",
+        "Traffic, latency, errors and consumer lag of one ChatCluster (gateway, persister, scorer, aggregator, "
+        "notifier).",
         "now-1h",
     )
     for variable in kit.prometheus_variables():
@@ -266,6 +267,27 @@ def platform_overview() -> dashboard.Dashboard:
             "Dead-letter queue size",
             "Messages held in the CHAT_DLQ stream (kept 30 days).",
             prom(f"max({sel(m.DLQ_MESSAGES)})", "CHAT_DLQ"),
+            width=8,
+        )
+    )
+
+    board.with_row(dashboard.Row("Notifications"))
+    board.with_panel(
+        kit.series(
+            "Notifications and digest emails",
+            "Per second: notifications the notifier made (mentions, direct messages, replies), and digest emails "
+            "by outcome. An error is a digest claimed and then lost to the mail server: never sent twice.",
+            prom(sum_rate(m.NOTIFICATIONS_CREATED), "notifications"),
+            prom(sum_rate(m.DIGESTS_SENT, by_=(m.OUTCOME,)), "digests {{outcome}}"),
+            unit="ops",
+            width=16,
+        )
+    )
+    board.with_panel(
+        kit.single(
+            "Notifier lag",
+            "Message events the notifier has not taken yet: how late notifications and live frames are.",
+            prom(f"max({sel(m.CONSUMER_PENDING, eq(m.CONSUMER_GROUP, 'notifier'))})", "pending"),
             width=8,
         )
     )

@@ -110,7 +110,7 @@ def up(
     ),
     cassandra_port: Annotated[int, typer.Option(help="CQL port of the local Cassandra")] = 9042,
 ) -> None:
-    """Run nats-server, the gateway, the persister, the scorer and the aggregator until Ctrl-C."""
+    """Run nats-server, the gateway, the persister, the scorer, the aggregator and the notifier until Ctrl-C."""
     from chatcluster.sentiment.artifact import current_model_path
     from chatcluster.sentiment.provision import ensure_model
     from chatcluster.supervisor import PortTaken, Supervisor, run_until_signalled
@@ -215,6 +215,14 @@ def aggregator() -> None:
     from chatcluster.aggregator import run_aggregator
 
     _serve("aggregator", run_aggregator)
+
+
+@app.command(hidden=True)
+def notifier() -> None:
+    """Run the notifier: notification feeds and digest emails (the supervisor and Kubernetes start it)."""
+    from chatcluster.notifier import run_notifier
+
+    _serve("notifier", run_notifier)
 
 
 from chatcluster.sentiment.cli import model_app  # noqa: E402  (sub-apps are mounted after the commands)

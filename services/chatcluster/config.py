@@ -89,6 +89,12 @@ class Settings(BaseSettings):
         description="A user whose gateway stops refreshing their presence (it was killed) shows offline this long "
         "after its last refresh; gateways refresh every third of it.",
     )
+    read_receipts_max_members: int = Field(
+        default=50,
+        ge=0,
+        description="Rooms of at most this many members show each member how far the others have read (read "
+        "receipts); direct messages always do, larger rooms never (a reader's own windows still follow).",
+    )
     max_body_bytes: int = Field(
         default=64 * 1024,
         ge=1024,
@@ -122,6 +128,27 @@ class Settings(BaseSettings):
     )
     metrics_port: int = Field(
         default=9464, ge=0, le=65535, description="Port of /metrics, never the API's; 0 disables it."
+    )
+
+    smtp_url: str = Field(
+        default="",
+        description="Where the notifier sends digest emails: smtp://[user:password@]host:port (smtps:// for TLS, "
+        "smtp+starttls:// to upgrade); empty means no digest emails.",
+    )
+    smtp_from: str = Field(default="ChatCluster <chatcluster@localhost>", description="The From: of digest emails.")
+    digest_scan_seconds: float = Field(
+        default=30.0, gt=0, description="How often the notifier looks for users owed a digest email."
+    )
+    digest_minute_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="Tests only: how long a minute of `digest_after_minutes` lasts, so a test waits seconds.",
+    )
+    digest_claim_pause_seconds: float = Field(
+        default=0.0,
+        ge=0,
+        description="Tests only: the notifier waits this long between claiming a digest and sending it, so a test "
+        "can kill it there.",
     )
 
     test_clock: bool = Field(

@@ -1,4 +1,4 @@
-"""Fixtures for integration tests that need more than nats-server: a real Cassandra."""
+"""Fixtures for integration tests that need more than nats-server: a real Cassandra, a real SMTP server."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from chatcluster.dev.cassandra import LocalCassandra
+from chatcluster.dev.mailpit import LocalMailpit, MailpitUnavailable, ensure_mailpit
 from chatcluster.supervisor import free_port
 from tests.conftest import require
 
@@ -21,3 +22,15 @@ def cassandra_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCa
     node.start()
     yield node
     node.stop()
+
+
+@pytest.fixture(scope="session")
+def mailpit(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalMailpit]:
+    """One Mailpit (SMTP in, HTTP API out) for the session; tests tell their mail apart by recipient."""
+    try:
+        binary = ensure_mailpit()
+    except MailpitUnavailable as exc:
+        require(False, f"Mailpit is needed for the digest emails: {exc}")
+        raise
+    with LocalMailpit(binary, tmp_path_factory.mktemp("mailpit")) as server:
+        yield server

@@ -128,9 +128,9 @@ def test_every_rule_declares_the_metrics_it_reads() -> None:
 
 
 def test_the_catalogue_names_the_services_durable_consumers() -> None:
-    from chatcluster import aggregator, persister, scorer
+    from chatcluster import aggregator, notifier, persister, scorer
 
-    assert catalogue.DURABLES == (persister.DURABLE, scorer.DURABLE, aggregator.DURABLE)
+    assert catalogue.DURABLES == (persister.DURABLE, scorer.DURABLE, aggregator.DURABLE, notifier.DURABLE)
 
 
 def test_the_collector_pipelines_use_only_defined_components() -> None:

@@ -63,6 +63,14 @@ class Instruments:
         self.aggregated = counter(
             "chatcluster.messages.aggregated", MESSAGE, "Messages counted into the statistics (each exactly once)."
         )
+        self.notified = counter(
+            "chatcluster.notifications.created",
+            "{notification}",
+            "Notifications the notifier made for new messages (mentions, direct messages, replies).",
+        )
+        self.digests = counter(
+            "chatcluster.digests.sent", "{email}", "Digest emails, by outcome: sent, or error (claimed, then lost)."
+        )
         self.dead_lettered = counter(
             "chatcluster.messages.dead_lettered", MESSAGE, "Messages a consumer gave up on and wrote to CHAT_DLQ."
         )
@@ -109,9 +117,12 @@ class Instruments:
             self.websocket_dropped.add(0)
             self.websocket_connections.add(0)
             return
-        owned = {"persister": self.persisted, "aggregator": self.aggregated}.get(service)
+        owned = {"persister": self.persisted, "aggregator": self.aggregated, "notifier": self.notified}.get(service)
         if owned is not None:
             owned.add(0)
+        if service == "notifier":
+            for outcome in ("sent", "error"):
+                self.digests.add(0, {"outcome": outcome})
         if service == "scorer":
             for label in ("1", "0", "-1"):
                 self.scored.add(0, {"sentiment": label})
