@@ -6,7 +6,7 @@ A real nats-server (with the PRESENCE bucket the gateways keep), a SQLite store 
 - project: --users users, each with an e-mail address and one unread mention old enough for a digest, all
   queued (written through the store, not timed); then `Notifier.scan_digests` runs until every digest is
   sent. Per user that is the whole production path: settings, account, feed, read markers and the last
-  digest read from the store, the plan, a presence lookup in the PRESENCE bucket (a key-value watch), the
+  digest read from the store, the plan, a presence lookup (the notifier's mirror of the PRESENCE bucket), the
   claim (compare-and-set) BEFORE the send, the room names, the email composed and handed to the server
   over one SMTP connection per scan, and the user taken out of the queue;
 - baseline: the same number of emails of the same size sent with smtplib over one connection to the same
@@ -35,7 +35,7 @@ from chatcluster.digests import digest_text
 from chatcluster.ids import SnowflakeGenerator
 from chatcluster.mail import Mailer, SmtpServer, compose
 from chatcluster.models import Notification, NotificationKind, Room, RoomKind, User, UserSettings
-from chatcluster.notifier import Notifier, PresenceBucket, now_ms
+from chatcluster.notifier import Notifier, PresenceView, now_ms
 from chatcluster.store.sqlite import SqliteStore
 from chatcluster.supervisor import Supervisor, free_port
 from chatcluster.times import utc_datetime
@@ -126,13 +126,9 @@ async def main(args: argparse.Namespace) -> None:
             js = nc.jetstream(timeout=10)
             await presence_bucket(js, settings)  # as a gateway makes it: the notifier looks users up in it
             server = SmtpServer.parse(mailpit.smtp_url)
-            notifier = Notifier(
-                store,
-                nc,
-                settings,
-                Mailer(server, settings.smtp_from),
-                PresenceBucket(js, settings.presence_ttl_seconds),
-            )
+            presence = PresenceView(js, settings.presence_ttl_seconds)
+            watching = asyncio.create_task(presence.run())
+            notifier = Notifier(store, nc, settings, Mailer(server, settings.smtp_from), presence)
             ids = SnowflakeGenerator(worker_id=5)
             rounds = iter(range(1_000_000))
             await project(notifier, store, len(await seed(store, ids, 20, next(rounds))))  # warm-up
@@ -152,6 +148,7 @@ async def main(args: argparse.Namespace) -> None:
             print(f"  notifier (Notifier.scan_digests)  {mean_ours:8.1f} digests/s   rounds {rounds_of(ours)}")
             print(f"  raw smtplib, one connection       {mean_raw:8.1f} emails/s    rounds {rounds_of(baseline)}")
             print(f"  ratio notifier / raw              {mean_ours / mean_raw:8.2f}")
+            watching.cancel()
         finally:
             await store.close()
             await nc.close()

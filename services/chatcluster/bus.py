@@ -27,13 +27,14 @@ from nats.js.api import (
     StreamConfig,
 )
 from nats.js.errors import APIError, NotFoundError
-from nats.js.kv import KeyValue
+from nats.js.kv import KV_DEL, KV_PURGE, KeyValue
 from opentelemetry.context import Context
 
 from chatcluster.config import Settings
 from chatcluster.errors import BusUnavailable
 from chatcluster.models import (
     MESSAGE_SUBJECT_PREFIX,
+    READ_SUBJECT_PREFIX,
     ROOM_SUBJECT_PREFIX,
     SCORED_SUBJECT_PREFIX,
     ChatEvent,
@@ -42,6 +43,7 @@ from chatcluster.models import (
     ScoredEvent,
     user_subject,
 )
+from chatcluster.presence import PresenceBoard
 from chatcluster.telemetry.instruments import instruments
 from chatcluster.telemetry.messaging import record_operation, sending, tracing_enabled
 
@@ -71,7 +73,9 @@ def _event_stream(name: str, subjects: list[str], settings: Settings) -> StreamC
 def chat_stream_config(settings: Settings) -> StreamConfig:
     # Each consumer filters on the subjects it decodes (the persister and the scorer on `chat.msg.>`), so other
     # events of a room never reach them, let alone their dead-letter path.
-    return _event_stream(CHAT_STREAM, [f"{MESSAGE_SUBJECT_PREFIX}>", f"{ROOM_SUBJECT_PREFIX}>"], settings)
+    return _event_stream(
+        CHAT_STREAM, [f"{MESSAGE_SUBJECT_PREFIX}>", f"{ROOM_SUBJECT_PREFIX}>", f"{READ_SUBJECT_PREFIX}>"], settings
+    )
 
 
 def scored_stream_config(settings: Settings) -> StreamConfig:
@@ -139,8 +143,9 @@ async def ensure_streams(js: JetStreamContext, settings: Settings) -> None:
 
 
 async def presence_bucket(js: JetStreamContext, settings: Settings) -> KeyValue:
-    """The `PRESENCE` bucket, created or updated to the configured TTL. Only gateways write and read it, so
-    only they ensure it: a process with another TTL configured cannot flip it back and forth."""
+    """The `PRESENCE` bucket, created or updated to the configured TTL. Only gateways write it, so only they
+    ensure it: a process with another TTL configured cannot flip it back and forth (the notifier only reads it,
+    through `js.key_value`)."""
     config = presence_bucket_config(settings)
     try:
         await _ensure_stream(js, config)
@@ -151,6 +156,36 @@ async def presence_bucket(js: JetStreamContext, settings: Settings) -> KeyValue:
         await js.delete_stream(config.name or "")
         await js.add_stream(config)
     return await js.key_value(PRESENCE_BUCKET)
+
+
+async def watch_presence(
+    kv: KeyValue, board: PresenceBoard, ttl_seconds: float, caught_up: asyncio.Event | None = None
+) -> None:
+    """Mirror the PRESENCE bucket into `board` until cancelled; `caught_up` is set once every key's latest
+    value has been applied. A watch that fails is started again; so is one that hears nothing for a whole TTL
+    (every gateway rewrites its keys every third of it, so the watch may have died with a nats-server restart):
+    it replays each key's latest value, cheaply."""
+    while True:
+        try:
+            watcher = await kv.watchall()
+        except (NatsError, TimeoutError) as exc:
+            log.warning("cannot watch the presence bucket (%s); retrying", exc)
+            await asyncio.sleep(1)
+            continue
+        try:
+            while True:
+                entry = await watcher.updates(timeout=ttl_seconds)  # type: ignore[no-untyped-call]
+                if entry is None:  # the end of the replay: what follows is live
+                    if caught_up is not None:
+                        caught_up.set()
+                    continue
+                gone = entry.operation in (KV_DEL, KV_PURGE)
+                board.apply(entry.key, None if gone else entry.value)
+        except TimeoutError:
+            pass
+        finally:
+            with contextlib.suppress(Exception):
+                await watcher.stop()  # type: ignore[no-untyped-call]
 
 
 @dataclass(frozen=True)

@@ -20,18 +20,18 @@ import contextlib
 import logging
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from nats.aio.client import Client as NATS
 from nats.errors import Error as NatsError
 from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
-from nats.js.kv import KeyValue
 
-from chatcluster.bus import CHAT_STREAM, PRESENCE_BUCKET, connect, publish_user_frame
+from chatcluster.bus import CHAT_STREAM, PRESENCE_BUCKET, connect, publish_user_frame, watch_presence
 from chatcluster.config import Settings
 from chatcluster.consumer import ConsumerLoop, ConsumerSpec, Delivery
-from chatcluster.digests import DIGESTED_KINDS, digest_plan, digest_text, interval_ms, wants_digests
+from chatcluster.digests import DIGESTED_KINDS, DigestPlan, digest_plan, digest_text, interval_ms, wants_digests
 from chatcluster.ids import id_timestamp_ms
 from chatcluster.mail import Mailbox, Mailer, MailUnavailable, SmtpServer
 from chatcluster.models import (
@@ -41,6 +41,7 @@ from chatcluster.models import (
     MessageEvent,
     Notification,
     NotificationFrame,
+    User,
     UserSettings,
     event_id_of,
 )
@@ -66,6 +67,7 @@ PARENT_WAIT_SECONDS = 3.0  # a reply sent the moment its parent was: the persist
 FRESH_MS = 30_000
 DIGEST_QUEUE_PAGE = 500  # queued users read at once; a scan reads page after page to the end of the queue
 DIGEST_FEED = 200  # newest entries read for one user's digest
+DIGEST_READERS = 32  # users whose digest is being read at once
 
 
 class NotifierStore(
@@ -78,32 +80,52 @@ def now_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
+@dataclass(frozen=True)
+class Due:
+    """A digest to send now."""
+
+    user: User
+    email: str
+    interval_ms: int
+    plan: DigestPlan
+    scanned_ms: int
+
+
 class Presence(Protocol):
     async def is_online(self, user_id: int) -> bool: ...
 
 
-class PresenceBucket:
-    """Reads one user's keys of the PRESENCE bucket the gateways keep; no bucket yet means nobody is online."""
+class PresenceView:
+    """Who is online, mirrored from the PRESENCE bucket the gateways keep (one watch, as each gateway has);
+    while no gateway has made the bucket yet, nobody is."""
+
+    RETRY_SECONDS = 2.0
 
     def __init__(self, js: JetStreamContext, ttl_seconds: float) -> None:
         self._js = js
-        self._ttl_ms = int(ttl_seconds * 1000)
-        self._kv: KeyValue | None = None
+        self._ttl_seconds = ttl_seconds
+        self.board = PresenceBoard(int(ttl_seconds * 1000))
+        self.caught_up = asyncio.Event()
+
+    async def run(self) -> None:
+        """Watch the bucket until cancelled."""
+        while True:
+            try:
+                kv = await self._js.key_value(PRESENCE_BUCKET)
+            except NotFoundError:
+                self.caught_up.set()  # no gateway yet, so no socket anywhere
+                await asyncio.sleep(self.RETRY_SECONDS)
+                continue
+            except (NatsError, TimeoutError) as exc:
+                log.warning("cannot read the presence bucket (%s); retrying", exc)
+                await asyncio.sleep(self.RETRY_SECONDS)
+                continue
+            await watch_presence(kv, self.board, self._ttl_seconds, self.caught_up)
 
     async def is_online(self, user_id: int) -> bool:
-        if self._kv is None:
-            try:
-                self._kv = await self._js.key_value(PRESENCE_BUCKET)
-            except NotFoundError:
-                return False
-        board = PresenceBoard(self._ttl_ms)
-        watcher = await self._kv.watch(f"{user_id}.*", ignore_deletes=True)
-        try:
-            while (entry := await watcher.updates(timeout=5.0)) is not None:  # type: ignore[no-untyped-call]
-                board.apply(entry.key, entry.value)
-        finally:
-            await watcher.stop()  # type: ignore[no-untyped-call]
-        return board.status(user_id, now_ms()) is Status.ONLINE
+        with contextlib.suppress(TimeoutError):  # a bucket slow to replay: answer from what is known
+            await asyncio.wait_for(self.caught_up.wait(), self._ttl_seconds)
+        return self.board.status(user_id, now_ms()) is Status.ONLINE
 
 
 class Notifier:
@@ -165,15 +187,20 @@ class Notifier:
     # -- digests -------------------------------------------------------------------------------
 
     async def scan_digests(self) -> int:
-        """Look at every queued user once; the digests sent."""
+        """Look at every queued user once; the digests sent.
+
+        A page of users is read at once (the store calls overlap, at most DIGEST_READERS users at a time),
+        then the digests due go out one after another over one SMTP connection."""
         sent = 0
         mailbox: Mailbox | None = None
         after: int | None = None
+        readers = asyncio.Semaphore(DIGEST_READERS)
         try:
             while page := await self.store.queued_digests(DIGEST_QUEUE_PAGE, after):
-                for user_id in page:
-                    mailbox, done = await self._consider(user_id, mailbox)
-                    sent += done
+                for due in await asyncio.gather(*(self._due(user_id, readers) for user_id in page)):
+                    if due is not None:
+                        mailbox, done = await self._send(due, mailbox)
+                        sent += done
                 if len(page) < DIGEST_QUEUE_PAGE:
                     break
                 after = page[-1]
@@ -182,32 +209,41 @@ class Notifier:
                 await mailbox.close()
         return sent
 
-    async def _consider(self, user_id: int, mailbox: Mailbox | None) -> tuple[Mailbox | None, int]:
-        """Send the user's digest if one is due; the connection (opened on the first digest) and 1 if sent."""
-        scanned_ms = now_ms()
-        settings = await self.store.get_settings(user_id)
-        user = await self.store.get_user(user_id)
-        feed = await self.store.notifications_of(user_id, limit=DIGEST_FEED)
-        markers = await self.store.read_markers_of(user_id)
-        up_to = await self.store.digested_up_to(user_id)
-        plan = digest_plan(feed, settings, markers, up_to, scanned_ms, self.minute_ms)
-        if plan is None or user is None or user.deleted or self.mailer is None or settings.email is None:
-            await self.store.unqueue_digest(user_id, scanned_ms)  # nothing to send for what is queued so far
+    async def _due(self, user_id: int, readers: asyncio.Semaphore) -> Due | None:
+        """The user's digest if one is due now; a user with nothing left to send leaves the queue."""
+        async with readers:
+            scanned_ms = now_ms()
+            settings, user, feed, markers, up_to = await asyncio.gather(
+                self.store.get_settings(user_id),
+                self.store.get_user(user_id),
+                self.store.notifications_of(user_id, limit=DIGEST_FEED),
+                self.store.read_markers_of(user_id),
+                self.store.digested_up_to(user_id),
+            )
+            plan = digest_plan(feed, settings, markers, up_to, scanned_ms, self.minute_ms)
+            if plan is None or user is None or user.deleted or settings.email is None:
+                await self.store.unqueue_digest(user_id, scanned_ms)  # nothing to send for what is queued so far
+                return None
+            if not plan.due or (self.presence is not None and await self.presence.is_online(user_id)):
+                return None  # stays queued: looked at again next scan
+            return Due(user, settings.email, interval_ms(settings, self.minute_ms), plan, scanned_ms)
+
+    async def _send(self, due: Due, mailbox: Mailbox | None) -> tuple[Mailbox | None, int]:
+        """Claim, then send; the connection (opened before the first claim) and 1 if sent."""
+        if self.mailer is None:
             return mailbox, 0
-        if not plan.due or (self.presence is not None and await self.presence.is_online(user_id)):
-            return mailbox, 0  # stays queued: looked at again next scan
         if mailbox is None:
             mailbox = await self.mailer.open()  # before the claim: a server that does not answer costs nothing
-        interval = interval_ms(settings, self.minute_ms)
-        if not await self.store.claim_digest(user_id, scanned_ms, interval, up_to=plan.up_to):
+        user_id = due.user.user_id
+        if not await self.store.claim_digest(user_id, due.scanned_ms, due.interval_ms, up_to=due.plan.up_to):
             return mailbox, 0  # one went out less than an interval ago; this one waits its turn
         if self.settings.digest_claim_pause_seconds:
             await asyncio.sleep(self.settings.digest_claim_pause_seconds)
-        rooms = {n.room_id for n in plan.items}
+        rooms = {n.room_id for n in due.plan.items}
         names = {r: room.name for r in rooms if (room := await self.store.get_room(r)) is not None}
-        text = digest_text(user.username, plan.items, names)
+        text = digest_text(due.user.username, due.plan.items, names)
         try:
-            await mailbox.send(self.mailer.compose(settings.email, text.subject, text.body))
+            await mailbox.send(self.mailer.compose(due.email, text.subject, text.body))
         except MailUnavailable as exc:
             # Claimed and maybe half sent: lost rather than risk a second copy (the README's guarantee).
             instruments().digests.add(1, {"outcome": "error"})
@@ -215,7 +251,7 @@ class Notifier:
             await mailbox.close()
             return None, 0
         instruments().digests.add(1, {"outcome": "sent"})
-        await self.store.unqueue_digest(user_id, scanned_ms)
+        await self.store.unqueue_digest(user_id, due.scanned_ms)
         return mailbox, 1
 
     async def run_digests(self, stop: asyncio.Event) -> None:
@@ -241,7 +277,7 @@ async def run_notifier(settings: Settings, stop: asyncio.Event) -> None:
     store: NotifierStore = await open_store(settings)
     nc = await connect(settings, name="notifier-publisher")
     mailer = mailer_of(settings)
-    presence = PresenceBucket(nc.jetstream(timeout=5), settings.presence_ttl_seconds)
+    presence = PresenceView(nc.jetstream(timeout=5), settings.presence_ttl_seconds)
     notifier = Notifier(store, nc, settings, mailer, presence)
     spec = ConsumerSpec(
         durable=DURABLE,
@@ -251,13 +287,12 @@ async def run_notifier(settings: Settings, stop: asyncio.Event) -> None:
         handle=notifier.handle,
         message_id=event_id_of,
     )
-    digests = asyncio.create_task(notifier.run_digests(stop)) if mailer is not None else None
+    tasks = [asyncio.create_task(presence.run()), asyncio.create_task(notifier.run_digests(stop))] if mailer else []
     try:
         await ConsumerLoop(settings, spec).run(stop)
     finally:
-        if digests is not None:
-            digests.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await digests
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
         await nc.close()
         await store.close()

@@ -20,8 +20,9 @@ from collections.abc import Iterable
 
 from nats.aio.client import Client as NATS
 from nats.errors import Error as NatsError
-from nats.js.kv import KV_DEL, KV_PURGE, KeyValue
+from nats.js.kv import KeyValue
 
+from chatcluster.bus import watch_presence
 from chatcluster.config import Settings
 from chatcluster.gateway.errors import ApiError
 from chatcluster.gateway.hub import Connection, Hub, typing_payload
@@ -111,26 +112,7 @@ class PresenceService:
         await asyncio.gather(self._write_forever(), self._watch_forever())
 
     async def _watch_forever(self) -> None:
-        while True:
-            try:
-                watcher = await self._kv.watchall()
-            except (NatsError, TimeoutError) as exc:
-                log.warning("cannot watch the presence bucket (%s); retrying", exc)
-                await asyncio.sleep(1)
-                continue
-            try:
-                while True:
-                    # A whole TTL without an update (not even this gateway's refreshes) may mean the watch died
-                    # with a nats-server restart: watch anew. It replays each key's latest value, cheaply.
-                    entry = await watcher.updates(timeout=self.ttl_seconds)  # type: ignore[no-untyped-call]
-                    if entry is not None:
-                        gone = entry.operation in (KV_DEL, KV_PURGE)
-                        self.board.apply(entry.key, None if gone else entry.value)
-            except TimeoutError:
-                pass
-            finally:
-                with contextlib.suppress(Exception):
-                    await watcher.stop()  # type: ignore[no-untyped-call]
+        await watch_presence(self._kv, self.board, self.ttl_seconds)
 
 
 def parse_status(value: object) -> Status:
