@@ -53,7 +53,7 @@ async def scrape_all(platform: Supervisor) -> dict[str, Samples]:
 
 async def test_every_process_serves_metrics_that_count_the_messages_sent(start_platform: PlatformFactory) -> None:
     platform = await start_platform(cluster_name="metered")
-    assert set(platform.metrics_urls) == {"gateway", "persister", "scorer", "aggregator"}
+    assert set(platform.metrics_urls) == {"gateway", "persister", "scorer", "aggregator", "notifier"}
 
     async with ChatClient(platform.gateway_url) as client:
         await client.register(unique_name(), "correct horse battery")
@@ -76,7 +76,9 @@ async def test_every_process_serves_metrics_that_count_the_messages_sent(start_p
         return scraped if counted and total(scraped["gateway"], "chatcluster_websocket_connections") == 0 else None
 
     scraped = await eventually(all_counted_and_socket_closed, timeout=60, interval=0.5)
-    gateway, persister, scorer, aggregator = (scraped[n] for n in ("gateway", "persister", "scorer", "aggregator"))
+    gateway, persister, scorer, aggregator, notifier = (
+        scraped[n] for n in ("gateway", "persister", "scorer", "aggregator", "notifier")
+    )
 
     assert total(gateway, "chatcluster_messages_accepted_total") == SENT
     assert total(gateway, "chatcluster_messages_published_total", outcome="ok") == SENT
@@ -88,12 +90,15 @@ async def test_every_process_serves_metrics_that_count_the_messages_sent(start_p
     assert sum(by_label.values()) == SENT
     assert by_label["1"] > 0 and by_label["-1"] > 0, by_label
     assert total(aggregator, "chatcluster_messages_aggregated_total") == SENT
-    consumers = {"persister": persister, "scorer": scorer, "aggregator": aggregator}
+    consumers = {"persister": persister, "scorer": scorer, "aggregator": aggregator, "notifier": notifier}
     dead = {
         g: total(s, "chatcluster_messages_dead_lettered_total", messaging_consumer_group_name=g)
         for g, s in consumers.items()
     }
-    assert dead == {"persister": 0, "scorer": 0, "aggregator": 0}  # present from the start, at zero
+    assert dead == {"persister": 0, "scorer": 0, "aggregator": 0, "notifier": 0}  # present from the start, at zero
+    assert "chatcluster_notifications_created_total" in notifier  # nobody was mentioned: present, at zero
+    assert total(notifier, "chatcluster_notifications_created_total") == 0
+    assert {found["outcome"] for found, _ in notifier["chatcluster_digests_sent_total"]} == {"sent", "error"}
     assert total(gateway, "chatcluster_websocket_dropped_total") == 0
 
     # Gauges polled from JetStream, one per durable, by the service that owns it.
@@ -189,7 +194,7 @@ async def test_each_consumer_answers_its_liveness_and_readiness_probes_on_the_me
     """What the kubelet asks a consumer pod: live while its event loop turns, ready while NATS is connected."""
     platform = await start_platform()
     async with httpx.AsyncClient(timeout=5) as http:
-        for name in ("persister", "scorer", "aggregator"):
+        for name in ("persister", "scorer", "aggregator", "notifier"):
             base = platform.metrics_urls[name].removesuffix("/metrics")
 
             async def ready(base: str = base) -> bool:
@@ -203,7 +208,7 @@ async def test_each_consumer_answers_its_liveness_and_readiness_probes_on_the_me
             assert (live.status_code, live.text) == (200, "live"), name
 
         await platform.kill("nats")  # kill -9: every consumer loses its connection
-        for name in ("persister", "scorer", "aggregator"):
+        for name in ("persister", "scorer", "aggregator", "notifier"):
             base = platform.metrics_urls[name].removesuffix("/metrics")
 
             async def not_ready(base: str = base) -> bool:
