@@ -14,6 +14,7 @@ from nats.errors import Error as NatsError
 from chatcluster.bus import event_at_sequence, publish_event
 from chatcluster.gateway.context import Gateway
 from chatcluster.gateway.errors import ApiError, not_found
+from chatcluster.gateway.mentions import mentions_in
 from chatcluster.gateway.schemas import HistoryPage, MessageEdit, MessageOut, MessageSend, SendAccepted
 from chatcluster.gateway.security import Identity
 from chatcluster.ids import EPOCH_MS, MAX_ID_MS, id_timestamp_ms
@@ -147,6 +148,7 @@ async def send_message(gw: Gateway, user: Identity, room_id: str, body: MessageS
         text=body.text,
         reply_to=body.reply_to,
         client_id=body.client_id,
+        mentions=await mentions_in(gw, room_id, body.text),
     )
     event = MessageEvent(kind=EventKind.CREATED, event_id=message_id, message=message)
     original = await _publish(gw, event, send_dedup_key(user.user_id, room_id, body.client_id, message_id))
@@ -178,7 +180,8 @@ async def edit_message(gw: Gateway, user: Identity, room_id: str, message_id: in
     current = await _own_message(gw, user, room_id, message_id)
     _check_rate(gw, user)
     event_id = gw.ids.next_id()
-    edited = current.model_copy(update={"text": body.text, "edited_at": datetime.now(UTC)})
+    mentions = await mentions_in(gw, room_id, body.text)
+    edited = current.model_copy(update={"text": body.text, "edited_at": datetime.now(UTC), "mentions": mentions})
     await _publish(gw, MessageEvent(kind=EventKind.EDITED, event_id=event_id, message=edited), str(event_id))
     return MessageOut.of(edited)
 
