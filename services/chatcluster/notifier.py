@@ -153,9 +153,11 @@ class Notifier:
         cached: dict[int, UserSettings] = {}
         for event in (d.value for d in batch):
             parent_author = await self._parent_author(event.message)
-            for recipient in recipients(event.message, parent_author):
-                if recipient.user_id not in cached:
-                    cached[recipient.user_id] = await self.store.get_settings(recipient.user_id)
+            unknown = [r.user_id for r in recipients(event.message, parent_author) if r.user_id not in cached]
+            for user_id, found in zip(
+                unknown, await asyncio.gather(*map(self.store.get_settings, unknown)), strict=True
+            ):
+                cached[user_id] = found
             made = notifications_for(event, parent_author, cached)
             items += made
             if event.kind is EventKind.CREATED:
