@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { load } from './static.js';
 
 const { EPOCH_MS, TIMESTAMP_SHIFT } = await load('ids.js');
-const { OpenRoom, continues, mergeMessage } = await load('messages_data.js');
+const { OpenRoom, RecentLive, continues, mergeMessage } = await load('messages_data.js');
 
 const idAt = (ms) => (((BigInt(ms) - EPOCH_MS) << TIMESTAMP_SHIFT) | 1n).toString();
 const T = Date.UTC(2026, 0, 1);
@@ -58,4 +58,20 @@ test('answers meant for a room left behind are recognised as stale', () => {
   assert.equal(room.isCurrent(second), false);
   assert.equal(room.roomId, null);
   assert.equal(room.newestId(), null);
+});
+
+test('live messages of closed rooms are kept for when the room opens, their latest state, bounded', () => {
+  const recent = new RecentLive(2, 2);
+  recent.note({ message_id: '1', room_id: 'a', text: 'v1', edited_at: null });
+  recent.note({ message_id: '1', room_id: 'a', text: 'v2', edited_at: '2026-01-01T00:00:02Z' });
+  recent.note({ message_id: '1', room_id: 'a', text: 'v1', edited_at: null }); // a late older state
+  assert.deepEqual(recent.take('a').map((m) => m.text), ['v2']);
+  assert.deepEqual(recent.take('a'), []); // taken once
+  for (const id of ['1', '2', '3']) recent.note({ message_id: id, room_id: 'a' });
+  assert.deepEqual(recent.take('a').map((m) => m.message_id), ['2', '3']);
+  recent.note({ message_id: '1', room_id: 'r1' });
+  recent.note({ message_id: '2', room_id: 'r2' });
+  recent.note({ message_id: '3', room_id: 'r3' });
+  assert.deepEqual(recent.take('r1'), []);
+  assert.equal(recent.take('r3').length, 1);
 });

@@ -147,11 +147,16 @@ function wire() {
   wirePresence(transport);
   wireTyping(transport, currentRoomId);
   wireMembers();
+  // The feed and the settings close on Escape and on a click anywhere else.
   document.addEventListener('keydown', (e) => {
     if (e.key === 'Escape') {
       closeFeed();
       closeSettings();
     }
+  });
+  document.addEventListener('click', (e) => {
+    if (!e.target.closest('#notifications-panel, #notifications-button')) closeFeed();
+    if (!e.target.closest('#settings-panel, #settings-button')) closeSettings();
   });
   $('error-close').addEventListener('click', hideError);
   window.addEventListener('online', () => {

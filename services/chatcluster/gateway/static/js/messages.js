@@ -7,7 +7,7 @@ import { $, showError } from './dom.js';
 import { paintSentiment } from './badges.js';
 import { learnPerson } from './mentions.js';
 import { clearMembers, loadMembers, noticesOf } from './members.js';
-import { OpenRoom, PAGE_SIZE, continues } from './messages_data.js';
+import { OpenRoom, PAGE_SIZE, RecentLive, continues } from './messages_data.js';
 import {
   dividerElement, fillMessage, insertSorted, isNearBottom, messageElement, messageList, newMessageElement, noticeElement,
   paintReceipt, scrollToBottom,
@@ -21,6 +21,7 @@ import { showTyping } from './typing.js';
 const LAST_ROOM_KEY = 'chatcluster.lastRoom.';
 
 let room = new OpenRoom();
+let recent = new RecentLive(); // live messages of the other rooms
 
 export const currentRoomId = () => room.roomId;
 export const messageOf = (id) => room.get(id);
@@ -29,6 +30,7 @@ export function resetMessages() {
   const load = room.load;
   room = new OpenRoom();
   room.load = load + 1; // answers still on their way belong to the old session
+  recent = new RecentLive();
   messageList().replaceChildren();
 }
 
@@ -71,6 +73,7 @@ export async function openRoom(roomId) {
   if (!switching && room.historyLoaded) return;
   localStorage.setItem(LAST_ROOM_KEY + currentUserId(), roomId);
   const load = room.open(roomId);
+  const early = recent.take(roomId); // seen live, perhaps not yet in the history the server answers
   roomOpened(roomId);
   messageList().replaceChildren(...pendingElementsFor(roomId));
   updateOlderControls();
@@ -84,6 +87,7 @@ export async function openRoom(roomId) {
   }
   if (!room.isCurrent(load)) return;
   for (const m of page.messages) upsertMessage(m);
+  for (const m of early) upsertMessage(m);
   for (const notice of noticesOf(roomId)) insertSorted(noticeElement(notice), notice.sortId);
   room.before = page.before;
   room.historyLoaded = true;
@@ -194,6 +198,9 @@ export function regroup() {
     prev = m;
   }
 }
+
+// A live message of a room that is not open.
+export const rememberLive = (m) => recent.note(m);
 
 // A live event of the open room.
 export function showLive(event) {

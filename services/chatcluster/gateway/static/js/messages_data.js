@@ -87,3 +87,37 @@ export class OpenRoom {
     return false;
   }
 }
+
+// The latest live messages of the rooms that are not open, so a room opened while its history
+// still lags behind the persister shows them anyway (its history and these merge as any two
+// states of a message do). Bounded per room and in rooms.
+export class RecentLive {
+  constructor(perRoom = PAGE_SIZE, rooms = 200) {
+    this.perRoom = perRoom;
+    this.maxRooms = rooms;
+    this.rooms = new Map(); // room_id -> Map(message_id -> message), oldest first
+  }
+
+  note(m) {
+    let kept = this.rooms.get(m.room_id);
+    if (!kept) {
+      kept = new Map();
+      this.rooms.set(m.room_id, kept);
+      if (this.rooms.size > this.maxRooms) this.rooms.delete(this.rooms.keys().next().value);
+    }
+    const id = String(m.message_id);
+    const merged = mergeMessage(kept.get(id), m);
+    if (merged) {
+      kept.delete(id);
+      kept.set(id, merged);
+    }
+    if (kept.size > this.perRoom) kept.delete(kept.keys().next().value);
+  }
+
+  // The messages kept for a room, which are then forgotten (the open room takes over).
+  take(roomId) {
+    const kept = this.rooms.get(roomId);
+    this.rooms.delete(roomId);
+    return kept ? [...kept.values()] : [];
+  }
+}

@@ -6,7 +6,7 @@ import { showError } from './dom.js';
 import { detailText } from './errors.js';
 import { learnPerson, mentionsUser } from './mentions.js';
 import { onMember } from './members.js';
-import { catchUp, closeRoom, currentRoomId, reloadRoom, repaintSentiment, showLive } from './messages.js';
+import { catchUp, closeRoom, currentRoomId, rememberLive, reloadRoom, repaintSentiment, showLive } from './messages.js';
 import { loadFeed, onNotification } from './notifications.js';
 import { PRESENCE_REF, presenceSocketReady, setPresence } from './presence.js';
 import { noteMessage, onReadFrame } from './read_state.js';
@@ -22,8 +22,12 @@ function onEvent(event) {
   if (!hasRoom(m.room_id)) queueRoomsRefresh();
   learnPerson(m.author, m.author_id);
   if (event.kind === 'created') typingStopped(m.room_id, m.author_id);
-  if (m.room_id === currentRoomId()) showLive(event);
-  else resolvePending(m);
+  if (m.room_id === currentRoomId()) {
+    showLive(event);
+  } else {
+    resolvePending(m);
+    rememberLive(m);
+  }
   if (noteMessage(event, { mine: isMe(m.author_id), mentionsMe: mentionsUser(m) })) renderRooms();
 }
 
