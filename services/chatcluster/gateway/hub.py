@@ -30,13 +30,16 @@ from nats.aio.subscription import Subscription
 
 from chatcluster.models import (
     MESSAGE_SUBJECT_PREFIX,
+    READ_SUBJECT_PREFIX,
     ROOM_SUBJECT_PREFIX,
     SCORED_SUBJECT_PREFIX,
     TYPING_SUBJECT_PREFIX,
     USER_SUBJECT_PREFIX,
     MembershipEvent,
+    ReadEvent,
     membership_subject,
     message_subject,
+    read_subject,
     room_subject,
     scored_subject,
     typing_subject,
@@ -170,6 +173,22 @@ def member_notice(payload: bytes) -> RoomNotice | None:
     return RoomNotice(event.room_id, event.user_id, Outbound(json.dumps({"type": "member", **fields}), event.event_id))
 
 
+def read_fields(event: ReadEvent) -> dict[str, str]:
+    """The `read` frame of a member's new read marker: the same whether it reaches the room's members (on
+    `chat.read.<room>`) or, in a room too large for receipts, only the reader's sockets (`chat.user.<user>`)."""
+    return {"type": "read", **event.model_dump(mode="json", include={"room_id", "user_id", "message_id", "event_id"})}
+
+
+def read_notice(payload: bytes) -> RoomNotice | None:
+    """The `read` frame of a `ReadEvent`, with its event id so a replay and the live feed send it once; None when
+    the payload is not one."""
+    try:
+        event = ReadEvent.model_validate_json(payload)
+    except ValueError:
+        return None
+    return RoomNotice(event.room_id, event.user_id, Outbound(json.dumps(read_fields(event)), event.event_id))
+
+
 def typing_payload(room_id: str, user_id: int, username: str) -> bytes:
     """What a gateway publishes on `live.typing.<room>` when one of its users types there."""
     return json.dumps({"room_id": room_id, "user_id": str(user_id), "username": username}).encode()
@@ -298,6 +317,7 @@ class Hub:
                 await self._nc.subscribe(scored_subject(room_id), cb=self._on_scored),
                 await self._nc.subscribe(room_subject(room_id), cb=self._on_member),
                 await self._nc.subscribe(typing_subject(room_id), cb=self._on_typing),
+                await self._nc.subscribe(read_subject(room_id), cb=self._on_read),
             )
 
     async def _leave_locked(self, conn: Connection, room_id: str) -> None:
@@ -330,6 +350,13 @@ class Hub:
             log.warning("ignoring a malformed typing notice on %s", msg.subject)
             return
         self._fan_out(notice.room_id, notice.frame, skip_user=notice.user_id)
+
+    async def _on_read(self, msg: Msg) -> None:
+        notice = read_notice(msg.data)
+        if notice is None or notice.room_id != msg.subject.removeprefix(READ_SUBJECT_PREFIX):
+            log.warning("ignoring a malformed read event on %s", msg.subject)
+            return
+        self._fan_out(notice.room_id, notice.frame)  # the reader's own other sockets too: their badges clear
 
     def _fan_out(self, room_id: str, item: Outbound, skip_user: int | None = None) -> None:
         for conn in list(self._room_conns.get(room_id, ())):

@@ -1,5 +1,6 @@
 """Replay from JetStream what a reconnecting client missed since its last event id: the messages of its
-rooms, and who joined or left them (`member` frames, never about the user itself, as live)."""
+rooms, who joined or left them (`member` frames, never about the user itself, as live), and how far members
+read them (`read` frames: read events are only published where members share receipts)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ import contextlib
 from nats.js import JetStreamContext
 
 from chatcluster.bus import CHAT_STREAM, read_stream
-from chatcluster.gateway.hub import Outbound, event_frame, member_notice
+from chatcluster.gateway.hub import Outbound, event_frame, member_notice, read_notice
 from chatcluster.ids import id_timestamp_ms
-from chatcluster.models import ROOM_SUBJECT_PREFIX, message_subject, room_subject
+from chatcluster.models import READ_SUBJECT_PREFIX, ROOM_SUBJECT_PREFIX, message_subject, read_subject, room_subject
 from chatcluster.times import utc_datetime
 
 MAX_REPLAY = 10_000
@@ -24,6 +25,9 @@ def replay_frame(subject: str, payload: bytes, user_id: int) -> Outbound | None:
     if subject.startswith(ROOM_SUBJECT_PREFIX):
         notice = member_notice(payload)
         return None if notice is None or notice.user_id == user_id else notice.frame
+    if subject.startswith(READ_SUBJECT_PREFIX):
+        receipt = read_notice(payload)
+        return None if receipt is None else receipt.frame
     return event_frame(payload)
 
 
@@ -35,7 +39,7 @@ async def missed_events(
     if not rooms:
         return [], False
     start = utc_datetime(id_timestamp_ms(since) - CLOCK_SKEW_MS)
-    subjects = [subject for r in rooms for subject in (message_subject(r), room_subject(r))]
+    subjects = [subject for r in rooms for subject in (message_subject(r), room_subject(r), read_subject(r))]
     found: list[Outbound] = []
     size = 0
     async with contextlib.aclosing(read_stream(js, CHAT_STREAM, subjects, since=start, wait_seconds=2)) as batches:
