@@ -15,16 +15,30 @@ from chatcluster.gateway.identities import IdentityCache
 from chatcluster.gateway.passwords import PasswordWorkers
 from chatcluster.gateway.presence import PresenceService
 from chatcluster.gateway.ratelimit import RateLimiter
+from chatcluster.gateway.receipts import ReadPublisher
 from chatcluster.gateway.throttle import Allowance, LoginThrottle
 from chatcluster.ids import SnowflakeGenerator
 from chatcluster.models import Room
-from chatcluster.store import Accounts, Lifecycle, Messages, Rooms, Stats, StoreUnavailable
+from chatcluster.store import (
+    Accounts,
+    Lifecycle,
+    Messages,
+    Notifications,
+    ReadMarkers,
+    Rooms,
+    Stats,
+    StoreUnavailable,
+    UserSettingsStore,
+)
 
 ROOM_CACHE_SIZE = 10_000
 
 
-class GatewayStore(Lifecycle, Accounts, Rooms, Messages, Stats, Protocol):
-    """The roles of the store the gateway uses: it never writes scores or counts."""
+class GatewayStore(
+    Lifecycle, Accounts, Rooms, Messages, Stats, ReadMarkers, Notifications, UserSettingsStore, Protocol
+):
+    """The roles of the store the gateway uses: it never writes scores, counts or notifications (it reads the feed
+    and marks it read)."""
 
 
 @dataclass
@@ -39,6 +53,7 @@ class Gateway:
     presence: PresenceService
     token_secret: str
     identities: IdentityCache = field(default_factory=IdentityCache)
+    reads: ReadPublisher = field(default_factory=ReadPublisher)  # announces read markers, coalesced
     passwords: PasswordWorkers = field(init=False)
     throttle: LoginThrottle = field(init=False)
     _rooms: OrderedDict[str, Room] = field(default_factory=OrderedDict)

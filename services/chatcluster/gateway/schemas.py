@@ -17,12 +17,15 @@ from chatcluster.models import (
     DeadLetter,
     Member,
     Message,
+    Notification,
+    NotificationKind,
     Room,
     Sentiment,
     Snowflake,
 )
 from chatcluster.presence import Status
 from chatcluster.privacy import Audience
+from chatcluster.unread import SHOWN_CAP
 
 CLIENT_ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"
 
@@ -118,6 +121,49 @@ class MembersOut(BaseModel):
     members: list[MemberOut]
 
 
+class LastMessage(BaseModel):
+    message_id: Snowflake
+    author: str
+    preview: str = Field(description="The text cut to 100 characters (empty for a deleted message)")
+    created_at: datetime
+    deleted: bool
+
+
+class RoomSummary(RoomOut):
+    """One of my rooms in my room list: what is new there for me."""
+
+    unread: int = Field(ge=0, le=SHOWN_CAP, description="Messages after my read marker, not mine, capped at 9,999")
+    unread_capped: bool = Field(description="More than 9,999 are unread: show 9,999+")
+    unread_mentions: int = Field(ge=0, description="Unread messages that mention me")
+    read_marker: Snowflake | None = Field(description="The last message I read here (or when I joined)")
+    last_message: LastMessage | None = Field(description="The room's newest message, deleted or not")
+    muted: bool = Field(description="I muted the room's notifications")
+
+
+class ReadMarkerIn(_Strict):
+    message_id: Snowflake = Field(description="The last message read: a message of this room")
+
+
+class ReadMarkerOut(BaseModel):
+    room_id: str
+    message_id: Snowflake = Field(description="My read marker after the call: it never moves back")
+
+
+class Receipt(BaseModel):
+    user_id: Snowflake
+    username: str
+    message_id: Snowflake | None = Field(description="The last message this member read (null: not known)")
+
+
+class ReceiptsOut(BaseModel):
+    room_id: str
+    shared: bool = Field(
+        description="Whether members see each other's receipts here: in direct messages and rooms of at most "
+        "CHATCLUSTER_READ_RECEIPTS_MAX_MEMBERS members; otherwise `receipts` holds only yours"
+    )
+    receipts: list[Receipt]
+
+
 class MessageSend(_Strict):
     text: VisibleText = Field(min_length=1, max_length=MAX_TEXT_CHARS)
     client_id: str | None = Field(default=None, pattern=CLIENT_ID_PATTERN, description="Idempotency key")
@@ -142,6 +188,9 @@ class MessageOut(BaseModel):
     edited_at: datetime | None
     deleted: bool
     sentiment: Sentiment | None = Field(default=None, description="+1/0/-1 once the scorer has scored it")
+    mentions: list[Snowflake] = Field(
+        default_factory=list, description="Members named `@username` in the text (resolved when sent or edited)"
+    )
 
     @classmethod
     def of(cls, message: Message) -> MessageOut:
@@ -272,3 +321,39 @@ class Failed(BaseModel):
         description="The latest dead letters with their payloads, newest first: for a platform admin only "
         "(always empty for everyone else: payloads, subjects and errors show what was said in any room)"
     )
+
+
+# --- notifications ------------------------------------------------------------------------------
+
+MAX_MARKED = 500  # ids one POST /v1/notifications/read may name
+
+
+class NotificationOut(BaseModel):
+    notification_id: Snowflake = Field(description="The id of the message it is about; `before` pages by it")
+    kind: NotificationKind = Field(description="mention, direct (a direct message) or reply (to my message)")
+    room_id: str
+    message_id: Snowflake
+    author: str
+    preview: str = Field(description="The message's text cut to 100 characters; empty once it is deleted")
+    created_at: datetime
+    read: bool
+
+    @classmethod
+    def of(cls, item: Notification) -> NotificationOut:
+        return cls.model_validate(item.model_dump(include=set(cls.model_fields)))
+
+
+class NotificationPage(BaseModel):
+    notifications: list[NotificationOut] = Field(description="Newest first")
+    unread: int = Field(ge=0, description="Unread notifications in the whole feed")
+
+
+class NotificationsRead(_Strict):
+    ids: list[Snowflake] | None = Field(
+        default=None, min_length=1, max_length=MAX_MARKED, description="Mark these read (ids not mine do nothing)"
+    )
+    all: bool = Field(default=False, description="Mark every notification read")
+
+
+class UnreadOut(BaseModel):
+    unread: int = Field(ge=0, description="Unread notifications left")
