@@ -123,6 +123,15 @@ class ChatClient:
         rooms: list[dict[str, Any]] = await self.call("GET", "/v1/rooms")
         return rooms
 
+    async def mark_read(self, room_id: str, message_id: str) -> dict[str, Any]:
+        """Move my read marker in the room forward to `message_id`; the marker after."""
+        marker: dict[str, Any] = await self.call("POST", f"/v1/rooms/{room_id}/read", json={"message_id": message_id})
+        return marker
+
+    async def receipts(self, room_id: str) -> dict[str, Any]:
+        found: dict[str, Any] = await self.call("GET", f"/v1/rooms/{room_id}/receipts")
+        return found
+
     async def dm(self, username: str) -> dict[str, Any]:
         room: dict[str, Any] = await self.call("POST", f"/v1/dms/{username}")
         return room

@@ -27,7 +27,7 @@ from chatcluster.gateway.hub import Hub
 from chatcluster.gateway.limits import BodyLimit
 from chatcluster.gateway.presence import PresenceService
 from chatcluster.gateway.ratelimit import RateLimiter
-from chatcluster.gateway.routes import auth, health, messages, presence, rooms, stats, ws
+from chatcluster.gateway.routes import auth, health, messages, notifications, presence, read_state, rooms, stats, ws
 from chatcluster.ids import SnowflakeGenerator
 from chatcluster.store import StoreUnavailable, open_store
 from chatcluster.telemetry.setup import SEMCONV_OPT_IN, with_stable_http_semconv
@@ -65,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             presence_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await presence_task
+            await app.state.gateway.reads.flush()  # read markers waiting to be announced
             await nc.drain()
             await store.close()
             app.state.gateway.passwords.close()
@@ -97,7 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         return JSONResponse({"detail": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers)
 
-    for module in (health, auth, rooms, messages, presence, stats, ws):
+    for module in (health, auth, rooms, messages, read_state, notifications, presence, stats, ws):
         app.include_router(module.router)
 
     @app.get("/", include_in_schema=False)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from chatcluster.gateway.context import Gateway
 from chatcluster.gateway.errors import ApiError, not_found
 from chatcluster.gateway.messages import announce_membership
+from chatcluster.gateway.read_state import mark_joined
 from chatcluster.gateway.schemas import RoomOut
 from chatcluster.gateway.security import Identity
 from chatcluster.models import Room, RoomKind, dm_room_id
@@ -37,5 +38,6 @@ async def open_dm(gw: Gateway, user: Identity, username: str) -> RoomOut:
         room = await gw.store.get_room(room_id) or room  # another request may have won the insert
     for member_id, name in ((user.user_id, user.username), (other.user_id, other.username)):
         if await gw.store.add_member(room_id, member_id, DM_MEMBERS) is JoinResult.JOINED:
+            await mark_joined(gw, member_id, room_id)
             await announce_membership(gw, member_id, name, room, joined=True)
     return RoomOut.of(room)

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from chatcluster.gateway.context import Gateway
 from chatcluster.gateway.errors import ApiError, not_found
 from chatcluster.gateway.messages import announce_membership, require_member
+from chatcluster.gateway.read_state import mark_joined
 from chatcluster.gateway.schemas import MemberOut, MembersOut, RoomOut
 from chatcluster.gateway.security import Identity
 from chatcluster.models import Room, RoomKind
@@ -42,12 +43,9 @@ async def create_room(gw: Gateway, user: Identity, name: str) -> RoomOut:
     )
     await gw.store.create_room(room)
     await gw.store.add_member(room.room_id, user.user_id, gw.settings.room_member_limit)
+    await mark_joined(gw, user.user_id, room.room_id)
     await announce_membership(gw, user.user_id, user.username, room, joined=True)
     return RoomOut.of(room)
-
-
-async def rooms_of(gw: Gateway, user: Identity) -> list[RoomOut]:
-    return [RoomOut.of(r) for r in await gw.store.rooms_of(user.user_id)]
 
 
 async def directory(gw: Gateway, limit: int) -> list[RoomOut]:
@@ -70,6 +68,7 @@ async def join_room(gw: Gateway, user: Identity, room_id: str) -> RoomOut:
     if result is JoinResult.NO_SUCH_ROOM:
         raise not_found(f"room '{room_id}'")
     if result is JoinResult.JOINED:
+        await mark_joined(gw, user.user_id, room_id)
         await announce_membership(gw, user.user_id, user.username, room, joined=True)
     return RoomOut.of(room)
 

@@ -4,10 +4,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, status
 
-from chatcluster.gateway import direct, rooms
+from chatcluster.gateway import direct, read_state, rooms
 from chatcluster.gateway.deps import CurrentUser, GatewayDep, RoomIdPath
 from chatcluster.gateway.errors import SIGNED_IN, error_responses
-from chatcluster.gateway.schemas import MembersOut, RoomCreate, RoomOut
+from chatcluster.gateway.schemas import MembersOut, RoomCreate, RoomOut, RoomSummary
 from chatcluster.models import USERNAME_PATTERN
 
 router = APIRouter(prefix="/v1", tags=["rooms"], responses=error_responses(*SIGNED_IN, 403, 404, 409))
@@ -18,9 +18,11 @@ async def create_room(body: RoomCreate, user: CurrentUser, gw: GatewayDep) -> Ro
     return await rooms.create_room(gw, user, body.name)
 
 
-@router.get("/rooms", response_model=list[RoomOut], summary="List my rooms")
-async def my_rooms(user: CurrentUser, gw: GatewayDep) -> list[RoomOut]:
-    return await rooms.rooms_of(gw, user)
+@router.get("/rooms", response_model=list[RoomSummary], summary="List my rooms with what is new in each")
+async def my_rooms(user: CurrentUser, gw: GatewayDep) -> list[RoomSummary]:
+    """My rooms, newest activity first, each with its unread count (capped: `unread_capped` means 9,999+),
+    unread mentions, last message and my read marker."""
+    return await read_state.summaries(gw, user)
 
 
 @router.get("/rooms/directory", response_model=list[RoomOut], summary="List group rooms anyone can join")

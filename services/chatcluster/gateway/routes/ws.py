@@ -1,7 +1,8 @@
 """WebSocket `/v1/ws`: live events for the user's rooms, sends with acks, replay on reconnect.
 
 Frames are JSON text objects with a `type`:
-- server → client: `ready`, `event` (a MessageEvent), `ack`, `error`, `joined`, `left`,
+- server → client: `ready` (with my rooms' summaries), `event` (a MessageEvent), `ack`, `error`, `joined`, `left`,
+  `read` (a member's read marker moved: where receipts are shared, or my own from another window),
   `member` (someone else joined or left one of the rooms), `typing`, `replay_done`, `pong`, and
   whatever is published for the user on `chat.user.<user>` (e.g. `notification`);
 - client → server: `send` {room_id, text, client_id?, reply_to?, ref?}, `ping` {ref?},
@@ -23,7 +24,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, WebSocket
 from pydantic import TypeAdapter, ValidationError
 
-from chatcluster.gateway import presence
+from chatcluster.gateway import presence, read_state
 from chatcluster.gateway.context import Gateway
 from chatcluster.gateway.deps import user_from_token
 from chatcluster.gateway.errors import ApiError, describe_validation_errors
@@ -166,7 +167,8 @@ async def websocket_endpoint(
         max_bytes=gw.settings.ws_buffer_bytes,
         session_id=user.session_id,
     )
-    rooms = [r.room_id for r in await gw.store.rooms_of(user.user_id)]
+    joined = await gw.store.rooms_of(user.user_id)
+    rooms = [r.room_id for r in joined]
     # Subscribe before replaying so nothing published meanwhile falls between the two.
     await gw.hub.attach(conn, rooms)
     gw.presence.changed(user.user_id)
@@ -176,7 +178,14 @@ async def websocket_endpoint(
     connections.add(1)
     try:
         await websocket.send_json(
-            {"type": "ready", "user_id": str(user.user_id), "username": user.username, "rooms": rooms}
+            {
+                "type": "ready",
+                "user_id": str(user.user_id),
+                "username": user.username,
+                "rooms": rooms,
+                # After attaching: what arrives meanwhile comes live too; the page counts each message once.
+                "summaries": [s.model_dump(mode="json") for s in await read_state.summaries(gw, user, joined)],
+            }
         )
         replay: list[Outbound] = []
         if since_id is not None:
