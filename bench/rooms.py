@@ -27,7 +27,10 @@ measuring), and this process:
 The size is a parameter because loading a million rows into Cassandra on a 2-core machine takes minutes.
 
 Usage: .venv/bin/python bench/rooms.py [--store sqlite|cassandra|both] [--messages 1000000] [--rooms 200]
-                                       [--requests 200] [--days 60] [--away-days 30]
+                                       [--requests 200] [--days 60] [--away-days 30] [--digests 500]
+
+Then, unless --digests 0, the notifier's throughput in digests per second against raw SMTP sends of as many
+emails to the same server (bench/digests.py, which also runs on its own).
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import digests as digest_bench  # bench/digests.py (this folder): the notifier's digests per second
 import httpx
 
 from chatcluster.client import ChatClient
@@ -310,6 +314,8 @@ async def main(args: argparse.Namespace) -> None:
     )
     for line in lines:
         print(line)
+    if args.digests:
+        await digest_bench.main(argparse.Namespace(users=args.digests, rounds=1))
 
 
 if __name__ == "__main__":
@@ -320,4 +326,5 @@ if __name__ == "__main__":
     parser.add_argument("--requests", type=int, default=200, help="requests each way when caught up (a fifth away)")
     parser.add_argument("--days", type=int, default=60, help="days the messages spread over")
     parser.add_argument("--away-days", type=int, default=30, help="days of news in the 'away' situation")
+    parser.add_argument("--digests", type=int, default=500, help="then bench/digests.py with this many users; 0 skips")
     asyncio.run(main(parser.parse_args()))
