@@ -29,7 +29,7 @@ from nats.js.api import AckPolicy, ConsumerConfig
 from chatcluster.bus import CHAT_STREAM, ensure_streams
 from chatcluster.config import Settings
 from chatcluster.ids import SnowflakeGenerator
-from chatcluster.models import EventKind, Message, MessageEvent
+from chatcluster.models import MESSAGE_SUBJECT_PREFIX, EventKind, Message, MessageEvent
 from chatcluster.sentiment.corpus import chat_eval
 from chatcluster.store import open_store
 from chatcluster.supervisor import Supervisor, free_port
@@ -62,7 +62,13 @@ async def publish_all(js: nats.js.JetStreamContext, events: list[MessageEvent]) 
 
 
 async def bare_consumer_rate(js: nats.js.JetStreamContext, count: int) -> float:
-    config = ConsumerConfig(durable_name="bench-baseline", ack_policy=AckPolicy.EXPLICIT, max_ack_pending=20_000)
+    # The same subjects as the persister and scorer: CHAT also carries read receipts and membership events.
+    config = ConsumerConfig(
+        durable_name="bench-baseline",
+        ack_policy=AckPolicy.EXPLICIT,
+        max_ack_pending=20_000,
+        filter_subject=f"{MESSAGE_SUBJECT_PREFIX}>",
+    )
     await js.add_consumer(CHAT_STREAM, config)
     sub = await js.pull_subscribe_bind(durable="bench-baseline", stream=CHAT_STREAM)
     started, seen = time.perf_counter(), 0
