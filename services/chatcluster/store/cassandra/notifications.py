@@ -24,6 +24,7 @@ from chatcluster.store.rows import NOTIFICATION_COLUMNS, notification_of
 from chatcluster.times import epoch_ms
 
 _IN_CHUNK = 100  # ids per `IN (...)` read
+MENTION_PAGE = 5000  # the driver's page size: one request per page
 
 
 def _entry(row: Any) -> Notification | None:
@@ -143,17 +144,26 @@ class CassandraNotifications(CassandraConnection):
 
     async def unread_mentions_by_room(self, user_id: int, markers: Mapping[str, int], cap: int) -> dict[str, int]:
         rooms = list(markers)
-        found = await self._many(
-            self._q(
+        counts = await self._many(self._mentions_after(user_id, room_id, markers[room_id], cap) for room_id in rooms)
+        return dict(zip(rooms, counts, strict=True))
+
+    async def _mentions_after(self, user_id: int, room_id: str, after_id: int, cap: int) -> int:
+        """At most `cap`, a page at a time: the driver answers one page of a larger LIMIT, not all of it."""
+        found, cursor = 0, after_id
+        while found < cap:
+            want = min(cap - found, MENTION_PAGE)
+            rows = await self._q(
                 "SELECT message_id FROM mentions_by_room WHERE user_id = ? AND room_id = ? AND message_id > ? LIMIT ?",
                 user_id,
                 room_id,
-                markers[room_id],
-                cap,
+                cursor,
+                want,
             )
-            for room_id in rooms
-        )
-        return {room_id: len(rows) for room_id, rows in zip(rooms, found, strict=True)}
+            found += len(rows)
+            if len(rows) < want:
+                break
+            cursor = rows[-1].message_id
+        return found
 
 
 class CassandraUserSettings(CassandraConnection):
