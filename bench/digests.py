@@ -89,6 +89,10 @@ async def project(notifier: Notifier, store: SqliteStore, users: int) -> float:
     return users / (time.perf_counter() - started)
 
 
+def _rates(rates: list[float]) -> str:
+    return ", ".join(f"{r:.1f}" for r in rates)
+
+
 def raw(server: SmtpServer, people: list[tuple[str, str]]) -> float:
     messages = []
     for name, address in people:
@@ -143,10 +147,9 @@ async def main(args: argparse.Namespace) -> None:
                 baseline.append(await asyncio.to_thread(raw, server, people))
                 ours.append(await project(notifier, store, len(await seed(store, ids, args.users, next(rounds)))))
             mean_ours, mean_raw = sum(ours) / len(ours), sum(baseline) / len(baseline)
-            rounds_of = lambda rates: ", ".join(f"{r:.1f}" for r in rates)  # noqa: E731
             print(f"digests, {args.users} users a round, {2 * args.rounds} rounds each way (SQLite, Mailpit, loopback)")
-            print(f"  notifier (Notifier.scan_digests)  {mean_ours:8.1f} digests/s   rounds {rounds_of(ours)}")
-            print(f"  raw smtplib, one connection       {mean_raw:8.1f} emails/s    rounds {rounds_of(baseline)}")
+            print(f"  notifier (Notifier.scan_digests)  {mean_ours:8.1f} digests/s   rounds {_rates(ours)}")
+            print(f"  raw smtplib, one connection       {mean_raw:8.1f} emails/s    rounds {_rates(baseline)}")
             print(f"  ratio notifier / raw              {mean_ours / mean_raw:8.2f}")
             watching.cancel()
         finally:
