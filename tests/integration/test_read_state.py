@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +17,10 @@ from chatcluster.client import ApiProblem, ChatClient
 from chatcluster.ids import SnowflakeGenerator
 from chatcluster.models import EventKind, Message, MessageEvent
 from chatcluster.store.sqlite import SqliteStore
-from chatcluster.supervisor import Supervisor, free_port
+from chatcluster.supervisor import Supervisor
 from chatcluster.unread import COUNT_CAP
 from tests.conftest import platform_settings, unique_name
-from tests.helpers import eventually, frames_for, next_frame
+from tests.helpers import eventually, frames_for, next_frame, second_gateway
 
 PASSWORD = "correct horse battery"
 
@@ -48,18 +47,6 @@ async def people(platform: Supervisor) -> AsyncIterator[list[ChatClient]]:
     yield clients
     for client in clients:
         await client.aclose()
-
-
-@asynccontextmanager
-async def second_gateway(platform: Supervisor) -> AsyncIterator[str]:
-    """Another gateway process on the same bus and store (its own port and Snowflake worker id)."""
-    other = Supervisor(platform.settings.model_copy(update={"gateway_port": free_port()}), services=("gateway",))
-    await other.start_service("gateway")
-    try:
-        await other.wait_healthy(timeout=60)
-        yield other.gateway_url
-    finally:
-        await other.stop()
 
 
 async def signed_in_again(client: ChatClient, base_url: str) -> ChatClient:
@@ -220,8 +207,8 @@ async def test_counts_and_markers_agree_after_reload_re_login_and_across_two_gat
 
     reloaded = ChatClient(platform.gateway_url, token=bob.token)  # a page reload keeps the token
     again = await signed_in_again(bob, platform.gateway_url)
-    async with second_gateway(platform) as other_url:
-        elsewhere = await signed_in_again(bob, other_url)
+    async with second_gateway(platform) as other:
+        elsewhere = await signed_in_again(bob, other.gateway_url)
         try:
             looks = [by_room(await c.rooms())[room] for c in (reloaded, again, elsewhere)]
             async with bob.websocket() as window_on_the_first_gateway:
