@@ -34,9 +34,12 @@ from chatcluster.config import Settings
 from chatcluster.errors import BusUnavailable
 from chatcluster.models import (
     MESSAGE_SUBJECT_PREFIX,
+    PIN_SUBJECT_PREFIX,
+    REACTION_SUBJECT_PREFIX,
     READ_SUBJECT_PREFIX,
     ROOM_SUBJECT_PREFIX,
     SCORED_SUBJECT_PREFIX,
+    SETTINGS_SUBJECT_PREFIX,
     ChatEvent,
     DeadLetter,
     MessageEvent,
@@ -73,9 +76,15 @@ def _event_stream(name: str, subjects: list[str], settings: Settings) -> StreamC
 def chat_stream_config(settings: Settings) -> StreamConfig:
     # Each consumer filters on the subjects it decodes (the persister and the scorer on `chat.msg.>`), so other
     # events of a room never reach them, let alone their dead-letter path.
-    return _event_stream(
-        CHAT_STREAM, [f"{MESSAGE_SUBJECT_PREFIX}>", f"{ROOM_SUBJECT_PREFIX}>", f"{READ_SUBJECT_PREFIX}>"], settings
+    prefixes = (
+        MESSAGE_SUBJECT_PREFIX,
+        ROOM_SUBJECT_PREFIX,
+        READ_SUBJECT_PREFIX,
+        REACTION_SUBJECT_PREFIX,
+        PIN_SUBJECT_PREFIX,
+        SETTINGS_SUBJECT_PREFIX,
     )
+    return _event_stream(CHAT_STREAM, [f"{prefix}>" for prefix in prefixes], settings)
 
 
 def scored_stream_config(settings: Settings) -> StreamConfig:

@@ -61,6 +61,15 @@ class RoomKind(StrEnum):
     DIRECT = "direct"
 
 
+class RoomRole(StrEnum):
+    """A member's rights in a group room: the owner (its creator, until ownership is transferred) and admins
+    run the room; members talk. Direct-message rooms have two members and no roles."""
+
+    OWNER = "owner"
+    ADMIN = "admin"
+    MEMBER = "member"
+
+
 class User(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -99,6 +108,12 @@ class Room(BaseModel):
     name: str
     created_by: Snowflake
     created_at: datetime
+    topic: str = Field(default="", description="What the room is about, set by its owner or admins")
+    private: bool = Field(
+        default=False,
+        description="Invite-only and hidden from the directory and from everyone's statistics; a direct-message "
+        "room is always private (`chatcluster.privacy`)",
+    )
 
 
 class Member(BaseModel):
@@ -107,6 +122,7 @@ class Member(BaseModel):
     user_id: Snowflake
     username: str
     joined_at: datetime
+    role: RoomRole = RoomRole.MEMBER
 
 
 class EventKind(StrEnum):
@@ -163,6 +179,11 @@ class MessageEvent(BaseModel):
     kind: EventKind
     event_id: Snowflake = Field(description="Unique per event; orders events of one message")
     message: Message
+    private: bool = Field(
+        default=False,
+        description="The room was private when the event was published: what it says never counts in the "
+        "figures non-members see (`chatcluster.privacy`)",
+    )
 
     @property
     def subject(self) -> str:
@@ -184,6 +205,7 @@ class ScoredEvent(BaseModel):
     message: Message
     sentiment: Sentiment
     scored_at: datetime
+    private: bool = Field(default=False, description="Copied from the message event (`MessageEvent.private`)")
 
     @property
     def subject(self) -> str:
@@ -191,8 +213,11 @@ class ScoredEvent(BaseModel):
 
 
 class MembershipOp(StrEnum):
-    JOINED = "joined"
+    JOINED = "joined"  # joined by themselves, or invited by an owner or admin (`by`)
     LEFT = "left"
+    KICKED = "kicked"  # removed by an owner or admin (`by`); may join again
+    BANNED = "banned"  # removed and kept out until unbanned
+    ROLE = "role"  # still a member, with a new `role`
 
 
 class MembershipEvent(BaseModel):
@@ -208,10 +233,78 @@ class MembershipEvent(BaseModel):
     user_id: Snowflake
     username: str
     op: MembershipOp
+    role: RoomRole | None = Field(default=None, description="The member's role after the event (joined, role)")
+    by: Snowflake | None = Field(default=None, description="Who did it, when not the member themselves")
 
     @property
     def subject(self) -> str:
         return room_subject(self.room_id)
+
+
+class RoomOp(StrEnum):
+    UPDATED = "updated"  # renamed, new topic, made private or public, new owner
+    DELETED = "deleted"  # gone with its history, for everyone
+
+
+class RoomEvent(BaseModel):
+    """What the gateway publishes on `chat.settings.<room>` when an owner or admin changes the room: its whole
+    state after the change, live to the members and in a reconnecting client's replay."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", title="RoomEvent")
+
+    schema_version: Literal["chatcluster.room.v1"] = "chatcluster.room.v1"
+    event_id: Snowflake = Field(description="Unique per event; orders it among the room's messages")
+    op: RoomOp
+    room: Room
+    by: Snowflake = Field(description="The owner or admin who changed it")
+
+    @property
+    def subject(self) -> str:
+        return settings_subject(self.room.room_id)
+
+
+class ReactionOp(StrEnum):
+    ADDED = "added"
+    REMOVED = "removed"
+
+
+class ReactionEvent(BaseModel):
+    """What the gateway publishes on `chat.reaction.<room>` when a member adds or removes an emoji reaction.
+
+    The persister stores it keyed by (message, user, emoji), the highest event id winning, so the same
+    reaction twice counts once and a redelivered event changes nothing."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", title="ReactionEvent")
+
+    schema_version: Literal["chatcluster.reaction.v1"] = "chatcluster.reaction.v1"
+    event_id: Snowflake = Field(description="Unique per event; the highest wins for one (message, user, emoji)")
+    op: ReactionOp
+    room_id: RoomId
+    message_id: Snowflake
+    user_id: Snowflake
+    username: str
+    emoji: str = Field(min_length=1, max_length=64, description="One emoji grapheme")
+
+    @property
+    def subject(self) -> str:
+        return reaction_subject(self.room_id)
+
+
+class PinEvent(BaseModel):
+    """What the gateway publishes on `chat.pin.<room>` when an owner or admin pins or unpins a message."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", title="PinEvent")
+
+    schema_version: Literal["chatcluster.pin.v1"] = "chatcluster.pin.v1"
+    event_id: Snowflake = Field(description="Unique per event; orders it among the room's messages")
+    room_id: RoomId
+    message_id: Snowflake
+    pinned: bool
+    by: Snowflake
+
+    @property
+    def subject(self) -> str:
+        return pin_subject(self.room_id)
 
 
 class ReadEvent(BaseModel):
@@ -258,8 +351,12 @@ SCORED_SUBJECT_PREFIX = "chat.scored."
 ROOM_SUBJECT_PREFIX = "chat.room."
 TYPING_SUBJECT_PREFIX = "live.typing."
 READ_SUBJECT_PREFIX = "chat.read."
+REACTION_SUBJECT_PREFIX = "chat.reaction."
+PIN_SUBJECT_PREFIX = "chat.pin."
+SETTINGS_SUBJECT_PREFIX = "chat.settings."
 
-ChatEvent = MessageEvent | MembershipEvent | ReadEvent  # what the gateway publishes to the CHAT stream
+# What the gateway publishes to the CHAT stream.
+ChatEvent = MessageEvent | MembershipEvent | ReadEvent | RoomEvent | ReactionEvent | PinEvent
 
 
 def message_subject(room_id: str) -> str:
@@ -283,6 +380,21 @@ def typing_subject(room_id: str) -> str:
 def read_subject(room_id: str) -> str:
     """A room's read receipts (`ReadEvent`), in the CHAT stream."""
     return f"{READ_SUBJECT_PREFIX}{room_id}"
+
+
+def reaction_subject(room_id: str) -> str:
+    """A room's emoji reactions (`ReactionEvent`), in the CHAT stream."""
+    return f"{REACTION_SUBJECT_PREFIX}{room_id}"
+
+
+def pin_subject(room_id: str) -> str:
+    """A room's pins (`PinEvent`), in the CHAT stream."""
+    return f"{PIN_SUBJECT_PREFIX}{room_id}"
+
+
+def settings_subject(room_id: str) -> str:
+    """A room's changes of name, topic, privacy, owner, and its deletion (`RoomEvent`), in the CHAT stream."""
+    return f"{SETTINGS_SUBJECT_PREFIX}{room_id}"
 
 
 def event_id_of(event: MessageEvent | ScoredEvent) -> int:

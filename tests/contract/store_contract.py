@@ -22,6 +22,9 @@ from tests.contract.aggregates import AggregatesContract
 from tests.contract.history import HistoryContract
 from tests.contract.messages import MessagesContract
 from tests.contract.notifications import DigestsContract, NotificationsContract, UserSettingsContract
+from tests.contract.people import BlocksContract, ContactsContract
+from tests.contract.pins import PinsContract
+from tests.contract.reactions import ReactionsContract
 from tests.contract.read_markers import ReadMarkersContract
 from tests.contract.rooms import RoomsContract
 from tests.contract.sentiments import SentimentsContract
@@ -38,6 +41,10 @@ class StoreContract(
     NotificationsContract,
     UserSettingsContract,
     DigestsContract,
+    ReactionsContract,
+    PinsContract,
+    BlocksContract,
+    ContactsContract,
 ):
     """Every role's contract; subclasses provide the `store` fixture."""
 

@@ -1,7 +1,8 @@
 """Store back ends behind one set of role protocols; `open_store` picks one from the settings.
 
 A caller names the roles it uses (`Accounts`, `Rooms`, `Messages`, `Sentiments`, `Aggregates`,
-`Stats`, `ReadMarkers`, `Notifications`, `UserSettingsStore`, `Digests`); `Store` is all of them, what a
+`Stats`, `ReadMarkers`, `Notifications`, `UserSettingsStore`, `Digests`, `Reactions`, `Pins`, `Blocks`,
+`Contacts`); `Store` is all of them, what a
 back end implements and `open_store` returns.
 """
 
@@ -11,11 +12,15 @@ from chatcluster.config import Settings
 from chatcluster.store.base import (
     Accounts,
     Aggregates,
+    Blocks,
+    Contacts,
     Digests,
     JoinResult,
     Lifecycle,
     Messages,
     Notifications,
+    Pins,
+    Reactions,
     ReadMarkers,
     Rooms,
     Sentiments,
@@ -30,11 +35,15 @@ from chatcluster.telemetry.messaging import tracing_enabled
 __all__ = [
     "Accounts",
     "Aggregates",
+    "Blocks",
+    "Contacts",
     "Digests",
     "JoinResult",
     "Lifecycle",
     "Messages",
     "Notifications",
+    "Pins",
+    "Reactions",
     "ReadMarkers",
     "Rooms",
     "Sentiments",

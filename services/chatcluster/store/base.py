@@ -271,6 +271,24 @@ class Digests(Protocol):
         """The newest notification id an earlier digest listed; 0 if none did."""
 
 
+class Reactions(Protocol):
+    """Emoji reactions, one per (message, user, emoji): stored from `ReactionEvent`s by the persister, the
+    highest event id winning, so the same reaction twice counts once (issue 14: methods to come)."""
+
+
+class Pins(Protocol):
+    """The messages pinned in each room (issue 14: methods to come)."""
+
+
+class Blocks(Protocol):
+    """Who each user blocked: the blocked user cannot message the blocker, whose views hide what they say
+    (issue 14: methods to come)."""
+
+
+class Contacts(Protocol):
+    """Each user's contacts, the design's "friends" (issue 14: methods to come)."""
+
+
 class Store(
     Lifecycle,
     Accounts,
@@ -283,6 +301,10 @@ class Store(
     Notifications,
     UserSettingsStore,
     Digests,
+    Reactions,
+    Pins,
+    Blocks,
+    Contacts,
     Protocol,
 ):
     """Every role: what `open_store` returns."""

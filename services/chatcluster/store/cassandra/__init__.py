@@ -12,6 +12,9 @@ from chatcluster.store.cassandra.notifications import (
     CassandraNotifications,
     CassandraUserSettings,
 )
+from chatcluster.store.cassandra.people import CassandraBlocks, CassandraContacts
+from chatcluster.store.cassandra.pins import CassandraPins
+from chatcluster.store.cassandra.reactions import CassandraReactions
 from chatcluster.store.cassandra.read_markers import CassandraReadMarkers
 from chatcluster.store.cassandra.rooms import CassandraRooms
 from chatcluster.store.cassandra.sentiments import CassandraSentiments
@@ -31,5 +34,9 @@ class CassandraStore(
     CassandraNotifications,
     CassandraUserSettings,
     CassandraDigests,
+    CassandraReactions,
+    CassandraPins,
+    CassandraBlocks,
+    CassandraContacts,
 ):
     """Every role of the store on one cluster session."""

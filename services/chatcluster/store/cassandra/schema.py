@@ -129,6 +129,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """CREATE TABLE IF NOT EXISTS digest_queue (user_id bigint PRIMARY KEY, queued_ms bigint)""",
         """CREATE TABLE IF NOT EXISTS digest_claims (user_id bigint PRIMARY KEY, claimed_ms bigint, up_to bigint)""",
     ),
+    # -- new migrations go above this line: append only, one block per change (issue 14 helpers: see the brief) --
 )
 
 MIGRATIONS_TABLE = "CREATE TABLE IF NOT EXISTS schema_migrations (version int PRIMARY KEY, applied_ms bigint)"

@@ -11,6 +11,9 @@ from chatcluster.store.sqlite.accounts import SqliteAccounts
 from chatcluster.store.sqlite.aggregates import SqliteAggregates
 from chatcluster.store.sqlite.messages import SqliteMessages
 from chatcluster.store.sqlite.notifications import SqliteDigests, SqliteNotifications, SqliteUserSettings
+from chatcluster.store.sqlite.people import SqliteBlocks, SqliteContacts
+from chatcluster.store.sqlite.pins import SqlitePins
+from chatcluster.store.sqlite.reactions import SqliteReactions
 from chatcluster.store.sqlite.read_markers import SqliteReadMarkers
 from chatcluster.store.sqlite.rooms import SqliteRooms
 from chatcluster.store.sqlite.schema import MIGRATIONS
@@ -31,5 +34,9 @@ class SqliteStore(
     SqliteNotifications,
     SqliteUserSettings,
     SqliteDigests,
+    SqliteReactions,
+    SqlitePins,
+    SqliteBlocks,
+    SqliteContacts,
 ):
     """Every role of the store on one file."""

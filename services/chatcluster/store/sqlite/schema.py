@@ -151,4 +151,5 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE digest_queue (user_id INTEGER PRIMARY KEY, queued_ms INTEGER NOT NULL);
     CREATE TABLE digest_claims (user_id INTEGER PRIMARY KEY, claimed_ms INTEGER NOT NULL, up_to INTEGER NOT NULL);
     """,
+    # -- new migrations go above this line: append only, one block per change (issue 14 helpers: see the brief) --
 )
