@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from chatcluster.ids import SnowflakeGenerator
-from chatcluster.models import RoomKind, User
-from chatcluster.store.base import Accounts, JoinResult, Rooms
-from tests.contract.builders import ORIGIN_MS, ContractCase, new_room, new_user
+from chatcluster.models import RoomKind, RoomRole, User
+from chatcluster.store.base import Accounts, JoinResult, RoomBan, Rooms
+from tests.contract.builders import ORIGIN_MS, ContractCase, at, new_room, new_user
 
 
 class Members(Rooms, Accounts, Protocol):
@@ -176,3 +176,133 @@ class RoomsContract(ContractCase):
 
         assert sorted(results) == sorted([JoinResult.JOINED] * 3 + [JoinResult.ROOM_FULL] * 5)
         assert len(await store.members("general")) == 3
+
+    # --- roles ---------------------------------------------------------------------------------
+
+    async def test_a_member_has_the_role_they_joined_with_and_a_non_member_none(
+        self, store: Members, ids: SnowflakeGenerator
+    ) -> None:
+        alice, bob, carol = await self._room_with_users(store, ids, "general", ["alice", "bob", "carol"])
+        await store.add_member("general", alice.user_id, limit=10, role=RoomRole.OWNER)
+        await store.add_member("general", bob.user_id, limit=10)
+
+        assert await store.member_role("general", alice.user_id) is RoomRole.OWNER
+        assert await store.member_role("general", bob.user_id) is RoomRole.MEMBER
+        assert await store.member_role("general", carol.user_id) is None
+        assert await store.member_role("nowhere", alice.user_id) is None
+
+    async def test_a_new_role_is_kept_and_listed_and_a_non_member_gets_none(
+        self, store: Members, ids: SnowflakeGenerator
+    ) -> None:
+        alice, bob, carol = await self._room_with_users(store, ids, "general", ["alice", "bob", "carol"])
+        await store.add_member("general", alice.user_id, limit=10, role=RoomRole.OWNER)
+        await store.add_member("general", bob.user_id, limit=10)
+
+        assert await store.set_member_role("general", bob.user_id, RoomRole.ADMIN) is True
+        assert await store.set_member_role("general", carol.user_id, RoomRole.ADMIN) is False
+
+        assert await store.member_role("general", bob.user_id) is RoomRole.ADMIN
+        assert await store.member_role("general", carol.user_id) is None
+        roles = {m.user_id: m.role for m in await store.members("general")}
+        assert roles == {alice.user_id: RoomRole.OWNER, bob.user_id: RoomRole.ADMIN}
+
+    async def test_leaving_and_joining_again_makes_a_former_admin_a_plain_member(
+        self, store: Members, ids: SnowflakeGenerator
+    ) -> None:
+        (bob,) = await self._room_with_users(store, ids, "general", ["bob"])
+        await store.add_member("general", bob.user_id, limit=10)
+        await store.set_member_role("general", bob.user_id, RoomRole.ADMIN)
+
+        await store.remove_member("general", bob.user_id)
+        await store.add_member("general", bob.user_id, limit=10)
+
+        assert await store.member_role("general", bob.user_id) is RoomRole.MEMBER
+
+    # --- topic, privacy, deletion --------------------------------------------------------------
+
+    async def test_a_room_keeps_its_topic_and_privacy_from_creation(self, store: Rooms) -> None:
+        room = new_room("general").model_copy(update={"topic": "Anything goes", "private": True})
+
+        await store.create_room(room)
+
+        assert await store.get_room("general") == room
+
+    async def test_a_renamed_room_reads_back_changed_everywhere_its_members_see_it(
+        self, store: Members, ids: SnowflakeGenerator
+    ) -> None:
+        (alice,) = await self._room_with_users(store, ids, "general", ["alice"])
+        await store.add_member("general", alice.user_id, limit=10)
+        original = await store.get_room("general")
+        assert original is not None
+        changed = original.model_copy(update={"name": "Town square", "topic": "Say hello"})
+
+        assert await store.update_room(changed) is True
+
+        assert await store.get_room("general") == changed
+        assert await store.rooms_of(alice.user_id) == [changed]
+        assert await store.group_rooms(limit=10) == [changed]
+        assert await store.update_room(new_room("nowhere")) is False
+        assert await store.get_room("nowhere") is None
+
+    async def test_a_private_room_leaves_the_directory_and_comes_back_when_public(self, store: Rooms) -> None:
+        for n, room_id in enumerate(("open", "closed")):
+            await store.create_room(new_room(room_id, created_ms=ORIGIN_MS + n))
+        closed = await store.get_room("closed")
+        assert closed is not None
+
+        await store.update_room(closed.model_copy(update={"private": True}))
+        assert [r.room_id for r in await store.group_rooms(limit=10)] == ["open"]
+
+        await store.update_room(closed.model_copy(update={"private": False}))
+        assert [r.room_id for r in await store.group_rooms(limit=10)] == ["closed", "open"]
+
+    async def test_a_room_created_private_never_shows_in_the_directory(self, store: Rooms) -> None:
+        await store.create_room(new_room("secret").model_copy(update={"private": True}))
+
+        assert await store.group_rooms(limit=10) == []
+
+    async def test_a_deleted_room_is_gone_with_its_members_and_bans(
+        self, store: Members, ids: SnowflakeGenerator
+    ) -> None:
+        alice, bob = await self._room_with_users(store, ids, "general", ["alice", "bob"])
+        await store.add_member("general", alice.user_id, limit=10, role=RoomRole.OWNER)
+        await store.ban("general", bob.user_id, by=alice.user_id, at=at(ORIGIN_MS))
+
+        assert await store.delete_room("general") is True
+
+        assert await store.get_room("general") is None
+        assert await store.members("general") == []
+        assert await store.is_member("general", alice.user_id) is False
+        assert await store.rooms_of(alice.user_id) == []
+        assert await store.bans("general") == []
+        assert await store.group_rooms(limit=10) == []
+        assert await store.delete_room("general") is False
+
+    # --- bans ----------------------------------------------------------------------------------
+
+    async def test_a_banned_user_cannot_join_until_unbanned(self, store: Members, ids: SnowflakeGenerator) -> None:
+        alice, bob = await self._room_with_users(store, ids, "general", ["alice", "bob"])
+
+        assert await store.ban("general", bob.user_id, by=alice.user_id, at=at(ORIGIN_MS + 5)) is True
+        assert await store.ban("general", bob.user_id, by=alice.user_id, at=at(ORIGIN_MS + 9)) is False
+
+        assert await store.add_member("general", bob.user_id, limit=10) is JoinResult.BANNED
+        assert await store.is_member("general", bob.user_id) is False
+        assert await store.bans("general") == [RoomBan(bob.user_id, "bob", at(ORIGIN_MS + 5), alice.user_id)]
+
+        assert await store.unban("general", bob.user_id) is True
+        assert await store.unban("general", bob.user_id) is False
+        assert await store.bans("general") == []
+        assert await store.add_member("general", bob.user_id, limit=10) is JoinResult.JOINED
+
+    async def test_bans_are_listed_by_username_and_kept_per_room(
+        self, store: Members, ids: SnowflakeGenerator
+    ) -> None:
+        alice, zed, bob = await self._room_with_users(store, ids, "general", ["alice", "zed", "Bob"])
+        await store.create_room(new_room("random"))
+        for user in (zed, bob):
+            await store.ban("general", user.user_id, by=alice.user_id, at=at(ORIGIN_MS))
+
+        assert [b.username for b in await store.bans("general")] == ["Bob", "zed"]
+        assert await store.bans("random") == []
+        assert await store.add_member("random", zed.user_id, limit=10) is JoinResult.JOINED

@@ -21,7 +21,7 @@ from nats.errors import Error as NatsError
 
 from chatcluster.gateway.context import Gateway
 from chatcluster.gateway.errors import ApiError
-from chatcluster.gateway.messages import announce_membership
+from chatcluster.gateway.membership import announce_membership
 from chatcluster.gateway.passwords import PasswordsBusy, password_problem
 from chatcluster.gateway.schemas import SessionOut, TokenOut
 from chatcluster.gateway.security import (

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from chatcluster.gateway.context import Gateway
 from chatcluster.gateway.errors import ApiError, not_found
-from chatcluster.gateway.messages import announce_membership
+from chatcluster.gateway.membership import announce_membership
 from chatcluster.gateway.read_state import mark_joined
 from chatcluster.gateway.schemas import RoomOut
 from chatcluster.gateway.security import Identity

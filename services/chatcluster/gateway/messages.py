@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import json
 import logging
 import time
 from datetime import UTC, datetime
@@ -20,12 +18,9 @@ from chatcluster.gateway.security import Identity
 from chatcluster.ids import EPOCH_MS, MAX_ID_MS, id_timestamp_ms
 from chatcluster.models import (
     EventKind,
-    MembershipEvent,
-    MembershipOp,
     Message,
     MessageEvent,
     Room,
-    membership_subject,
 )
 from chatcluster.telemetry.instruments import instruments
 
@@ -192,23 +187,3 @@ async def delete_message(gw: Gateway, user: Identity, room_id: str, message_id: 
     tombstone = current.model_copy(update={"text": "", "deleted": True, "edited_at": datetime.now(UTC)})
     await _publish(gw, MessageEvent(kind=EventKind.DELETED, event_id=event_id, message=tombstone), str(event_id))
     return MessageOut.of(tombstone)
-
-
-async def announce_membership(gw: Gateway, user_id: int, username: str, room: Room, joined: bool) -> None:
-    """Tell whichever gateways hold this user's sockets to (un)subscribe the room, and the room's other members
-    (live and in their replay) that the user joined or left it."""
-    notice = {"op": "join" if joined else "leave", "room": json.loads(room.model_dump_json())}
-    with contextlib.suppress(NatsError):  # live sockets pick the room up on their next reconnect
-        await gw.nc.publish(membership_subject(user_id), json.dumps(notice).encode())
-    event = MembershipEvent(
-        event_id=gw.ids.next_id(),
-        room_id=room.room_id,
-        user_id=user_id,
-        username=username,
-        op=MembershipOp.JOINED if joined else MembershipOp.LEFT,
-    )
-    try:
-        await publish_event(gw.js, event, f"member:{event.event_id}")
-    except (NatsError, TimeoutError) as exc:
-        # The membership itself is stored; only the others' notice is lost, and their member lists show it.
-        log.warning("membership event of user %s in room %s not published: %r", user_id, room.room_id, exc)

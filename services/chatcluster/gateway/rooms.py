@@ -11,11 +11,12 @@ from datetime import UTC, datetime
 
 from chatcluster.gateway.context import Gateway
 from chatcluster.gateway.errors import ApiError, not_found
-from chatcluster.gateway.messages import announce_membership, require_member
+from chatcluster.gateway.membership import announce_membership
+from chatcluster.gateway.messages import require_member
 from chatcluster.gateway.read_state import mark_joined
 from chatcluster.gateway.schemas import MemberOut, MembersOut, RoomOut
 from chatcluster.gateway.security import Identity
-from chatcluster.models import Room, RoomKind
+from chatcluster.models import Room, RoomKind, RoomRole
 from chatcluster.privacy import is_private_room
 from chatcluster.store import JoinResult
 
@@ -42,7 +43,7 @@ async def create_room(gw: Gateway, user: Identity, name: str) -> RoomOut:
         created_at=datetime.now(UTC),
     )
     await gw.store.create_room(room)
-    await gw.store.add_member(room.room_id, user.user_id, gw.settings.room_member_limit)
+    await gw.store.add_member(room.room_id, user.user_id, gw.settings.room_member_limit, RoomRole.OWNER)
     await mark_joined(gw, user.user_id, room.room_id)
     await announce_membership(gw, user.user_id, user.username, room, joined=True)
     return RoomOut.of(room)

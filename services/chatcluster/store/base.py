@@ -13,6 +13,7 @@ wins, so a redelivered or replayed event never changes the outcome.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import NotRequired, Protocol, TypedDict, Unpack
@@ -25,6 +26,7 @@ from chatcluster.models import (
     MessageEvent,
     Notification,
     Room,
+    RoomRole,
     ScoredEvent,
     User,
     UserSession,
@@ -42,6 +44,26 @@ class JoinResult(StrEnum):
     ALREADY_MEMBER = "already_member"
     ROOM_FULL = "room_full"
     NO_SUCH_ROOM = "no_such_room"
+    BANNED = "banned"
+
+
+@dataclass(frozen=True)
+class RoomBan:
+    """A user kept out of a room by its owner or an admin (`by`) until unbanned."""
+
+    user_id: int
+    username: str
+    banned_at: datetime
+    by: int
+
+
+@dataclass(frozen=True)
+class Pin:
+    """A message pinned in a room by its owner or an admin (`by`)."""
+
+    message_id: int
+    pinned_at: datetime
+    by: int
 
 
 class Lifecycle(Protocol):
@@ -103,17 +125,40 @@ class Rooms(Protocol):
     async def get_room(self, room_id: str) -> Room | None: ...
 
     async def group_rooms(self, limit: int) -> list[Room]:
-        """Group rooms, newest first: the directory people browse to join."""
+        """Public group rooms, newest first: the directory people browse to join (private ones never show)."""
 
-    async def add_member(self, room_id: str, user_id: int, limit: int) -> JoinResult: ...
+    async def update_room(self, room: Room) -> bool:
+        """Save a room's name, topic and privacy (everything else of a room never changes); False if no such room."""
+
+    async def delete_room(self, room_id: str) -> bool:
+        """Delete the room with its memberships, bans and pins, so nobody can read it again; False if no such room."""
+
+    async def add_member(self, room_id: str, user_id: int, limit: int, role: RoomRole = RoomRole.MEMBER) -> JoinResult:
+        """Make the user a member with `role`, unless the room is full or the user is banned from it."""
 
     async def remove_member(self, room_id: str, user_id: int) -> bool: ...
 
     async def is_member(self, room_id: str, user_id: int) -> bool: ...
 
-    async def members(self, room_id: str) -> list[Member]: ...
+    async def member_role(self, room_id: str, user_id: int) -> RoomRole | None:
+        """The member's role in the room; None if not a member. The one way to read a role."""
+
+    async def set_member_role(self, room_id: str, user_id: int, role: RoomRole) -> bool:
+        """Give a member a new role; False if the user is not a member."""
+
+    async def members(self, room_id: str) -> list[Member]:
+        """The members with their roles, by join time."""
 
     async def rooms_of(self, user_id: int) -> list[Room]: ...
+
+    async def ban(self, room_id: str, user_id: int, by: int, at: datetime) -> bool:
+        """Keep the user out of the room (their membership is the caller's to end); False if already banned."""
+
+    async def unban(self, room_id: str, user_id: int) -> bool:
+        """Let a banned user join again; False if they were not banned."""
+
+    async def bans(self, room_id: str) -> list[RoomBan]:
+        """Who is banned from the room, by username."""
 
 
 class Messages(Protocol):
@@ -277,7 +322,16 @@ class Reactions(Protocol):
 
 
 class Pins(Protocol):
-    """The messages pinned in each room (issue 14: methods to come)."""
+    """The messages pinned in each room."""
+
+    async def pin(self, room_id: str, message_id: int, by: int, at: datetime) -> bool:
+        """Pin a message of the room; False if it was pinned already (the first pin stands)."""
+
+    async def unpin(self, room_id: str, message_id: int) -> bool:
+        """False if the message was not pinned."""
+
+    async def pins(self, room_id: str) -> list[Pin]:
+        """The room's pins, the newest pin first."""
 
 
 class Blocks(Protocol):

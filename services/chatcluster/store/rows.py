@@ -19,6 +19,7 @@ from chatcluster.models import (
     NotificationKind,
     Room,
     RoomKind,
+    RoomRole,
     Sentiment,
     User,
     UserSession,
@@ -38,7 +39,7 @@ AGGREGATE_TABLES = (
 
 USER_COLUMNS = "user_id, username, password_hash, created_ms, is_admin, deleted"
 SESSION_COLUMNS = "session_id, user_id, secret_hash, created_ms, last_used_ms, expires_ms, user_agent"
-ROOM_COLUMNS = "room_id, kind, name, created_by, created_ms"
+ROOM_COLUMNS = "room_id, kind, name, created_by, created_ms, topic, private"
 NOTIFICATION_COLUMNS = (
     "user_id, notification_id, kind, room_id, message_id, author_id, author, preview, created_ms, read, deleted"
 )
@@ -62,9 +63,22 @@ def session_values(session: UserSession) -> tuple[int, int, str, int, int, int, 
     )
 
 
-def room_values(room: Room) -> tuple[str, str, str, int, int]:
+def room_values(room: Room) -> tuple[str, str, str, int, int, str, bool]:
     """The values of ROOM_COLUMNS."""
-    return room.room_id, room.kind.value, room.name, room.created_by, epoch_ms(room.created_at)
+    return (
+        room.room_id,
+        room.kind.value,
+        room.name,
+        room.created_by,
+        epoch_ms(room.created_at),
+        room.topic,
+        room.private,
+    )
+
+
+def placeholders(columns: str) -> str:
+    """`?, ?, ...`: one bind marker per column of a `*_COLUMNS` list."""
+    return ", ".join("?" for _ in columns.split(","))
 
 
 class Row(Protocol):
@@ -101,11 +115,21 @@ def room_of(row: Row) -> Room:
         name=row["name"],
         created_by=row["created_by"],
         created_at=utc_datetime(row["created_ms"]),
+        topic=row["topic"] or "",
+        private=bool(row["private"]),
     )
 
 
-def member_of(row: Row) -> Member:
-    return Member(user_id=row["user_id"], username=row["username"], joined_at=utc_datetime(row["joined_ms"]))
+def member_role(stored: str | None, room: Room, user_id: int) -> RoomRole:
+    """A member's role from its column; a row written before roles existed holds none, and then the creator of a
+    group room is its owner and anyone else a member."""
+    if stored:
+        return RoomRole(stored)
+    return RoomRole.OWNER if room.kind is RoomKind.GROUP and room.created_by == user_id else RoomRole.MEMBER
+
+
+def member_of(row: Row, role: RoomRole) -> Member:
+    return Member(user_id=row["user_id"], username=row["username"], joined_at=utc_datetime(row["joined_ms"]), role=role)
 
 
 def message_of(row: Row) -> Message:

@@ -129,6 +129,24 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """CREATE TABLE IF NOT EXISTS digest_queue (user_id bigint PRIMARY KEY, queued_ms bigint)""",
         """CREATE TABLE IF NOT EXISTS digest_claims (user_id bigint PRIMARY KEY, claimed_ms bigint, up_to bigint)""",
     ),
+    # Rooms people can run (issue 14): each room's topic and privacy, in every copy of the room (a private room
+    # leaves `rooms_by_kind`, the directory); each member's role (none stored: the creator of a group room is its
+    # owner, anyone else a member, `rows.member_role`); who is banned from each room; the messages pinned in each.
+    (
+        """ALTER TABLE rooms ADD IF NOT EXISTS topic text""",
+        """ALTER TABLE rooms ADD IF NOT EXISTS private boolean""",
+        """ALTER TABLE rooms_by_kind ADD IF NOT EXISTS topic text""",
+        """ALTER TABLE rooms_by_kind ADD IF NOT EXISTS private boolean""",
+        """ALTER TABLE rooms_by_user ADD IF NOT EXISTS topic text""",
+        """ALTER TABLE rooms_by_user ADD IF NOT EXISTS private boolean""",
+        """ALTER TABLE room_members ADD IF NOT EXISTS role text""",
+        """CREATE TABLE IF NOT EXISTS room_bans (
+            room_id text, user_id bigint, username text, banned_ms bigint, banned_by bigint,
+            PRIMARY KEY ((room_id), user_id))""",
+        """CREATE TABLE IF NOT EXISTS room_pins (
+            room_id text, message_id bigint, pinned_ms bigint, pinned_by bigint,
+            PRIMARY KEY ((room_id), message_id))""",
+    ),
     # -- new migrations go above this line: append only, one block per change (issue 14 helpers: see the brief) --
 )
 

@@ -151,5 +151,26 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE digest_queue (user_id INTEGER PRIMARY KEY, queued_ms INTEGER NOT NULL);
     CREATE TABLE digest_claims (user_id INTEGER PRIMARY KEY, claimed_ms INTEGER NOT NULL, up_to INTEGER NOT NULL);
     """,
+    # Rooms people can run (issue 14): each room's topic and privacy (a private room stays out of the directory);
+    # each member's role, the creators of the group rooms made before roles becoming their owners; who is banned
+    # from each room; the messages pinned in each room.
+    """
+    ALTER TABLE rooms ADD COLUMN topic TEXT NOT NULL DEFAULT '';
+    ALTER TABLE rooms ADD COLUMN private INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX rooms_directory ON rooms (kind, private, created_ms);
+    ALTER TABLE room_members ADD COLUMN role TEXT NOT NULL DEFAULT 'member';
+    UPDATE room_members SET role = 'owner' WHERE EXISTS (
+        SELECT 1 FROM rooms r WHERE r.room_id = room_members.room_id AND r.kind = 'group'
+        AND r.created_by = room_members.user_id
+    );
+    CREATE TABLE room_bans (
+        room_id TEXT NOT NULL, user_id INTEGER NOT NULL, banned_ms INTEGER NOT NULL, banned_by INTEGER NOT NULL,
+        PRIMARY KEY (room_id, user_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE room_pins (
+        room_id TEXT NOT NULL, message_id INTEGER NOT NULL, pinned_ms INTEGER NOT NULL, pinned_by INTEGER NOT NULL,
+        PRIMARY KEY (room_id, message_id)
+    ) WITHOUT ROWID;
+    """,
     # -- new migrations go above this line: append only, one block per change (issue 14 helpers: see the brief) --
 )
