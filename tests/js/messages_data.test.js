@@ -75,3 +75,40 @@ test('live messages of closed rooms are kept for when the room opens, their late
   assert.deepEqual(recent.take('r1'), []);
   assert.equal(recent.take('r3').length, 1);
 });
+
+test('opened at an older message, live messages wait until the newer pages have loaded, then come in order', () => {
+  const room = new OpenRoom();
+  room.open('r1');
+  room.gap = true;
+  const a = { message_id: idAt(T + 2000), room_id: 'r1', author_id: '1', text: 'b' };
+  const b = { message_id: idAt(T + 1000), room_id: 'r1', author_id: '1', text: 'a' };
+  room.hold(a);
+  room.hold(b);
+  room.hold({ ...b, text: 'edited', edited_at: '2026-01-01T00:00:05Z' });
+  room.hold({ message_id: idAt(T), room_id: 'elsewhere', author_id: '1', text: 'x' });
+  assert.equal(room.messages.size, 0);
+  assert.deepEqual(room.release().map((m) => m.text), ['edited', 'b']);
+  assert.equal(room.gap, false);
+  assert.equal(room.held.size, 0);
+  room.gap = true;
+  room.hold(a);
+  room.open('r2');
+  assert.equal(room.gap, false, 'another room starts without a gap');
+  assert.equal(room.held.size, 0);
+});
+
+test('a patch sets reactions or a reply count even on a deleted message, and only on one the room has', () => {
+  const room = new OpenRoom();
+  room.open('r1');
+  const id = idAt(T);
+  room.upsert({ message_id: id, room_id: 'r1', author_id: '1', text: 'x', deleted: true });
+  assert.equal(room.patch(id, { reply_count: 3 }).reply_count, 3);
+  assert.equal(room.get(id).deleted, true);
+  assert.equal(room.patch(idAt(T + 1), { reply_count: 1 }), null);
+  // A later state of the message keeps what was patched unless it says otherwise.
+  const live = { message_id: idAt(T + 5), room_id: 'r1', author_id: '1', text: 'y' };
+  room.upsert({ ...live, reactions: [{ emoji: '👍', count: 1, users: [] }], reply_count: 2 });
+  room.upsert({ ...live, text: 'y2', edited_at: '2026-01-01T00:00:01Z' });
+  assert.equal(room.get(live.message_id).reply_count, 2);
+  assert.equal(room.get(live.message_id).reactions.length, 1);
+});

@@ -80,6 +80,23 @@ test('the socket carries the token, and after events the cursor to resume from',
   assert.deepEqual(seen.frames.at(-1), ['ready', { reconnect: true, since: '100' }]);
 });
 
+test('reactions, pins and room changes move the cursor too (the server replays them after it); other frames do not', () => {
+  const { transport } = makeTransport();
+  transport.connect();
+  last().serverSends({ type: 'ready' });
+  last().serverSends({ type: 'event', event: { event_id: '100', message: { message_id: '1' } } });
+  last().serverSends({ type: 'reaction', event: { event_id: '120', op: 'added', emoji: '👍' } });
+  assert.equal(transport.lastEventId, '120');
+  last().serverSends({ type: 'pin', event: { event_id: '130' } });
+  last().serverSends({ type: 'room', event: { event_id: '140' } });
+  assert.equal(transport.lastEventId, '140');
+  last().serverSends({ type: 'scored', event: { event_id: '999', message_id: '1' } });
+  last().serverSends({ type: 'event', event: { event_id: '998' } });
+  last().serverSends({ type: 'reaction', event: {} });
+  last().serverSends({ type: 'member', event_id: '997' });
+  assert.equal(transport.lastEventId, '140');
+});
+
 test('reconnects wait longer after each failure and start over once the server says ready', () => {
   const { transport, seen } = makeTransport();
   transport.connect();

@@ -39,8 +39,9 @@ export function resolvePending(m) {
   for (const p of outbox.confirmedBy(m)) drop(p);
 }
 
-function send(roomId, text) {
-  const p = outbox.add(roomId, text, newClientId());
+// Sends `text` to a room, as a reply to message `replyTo` when given.
+export function sendMessage(roomId, text, replyTo = null) {
+  const p = outbox.add(roomId, text, newClientId(), replyTo != null ? String(replyTo) : null);
   messageList().append(pendingElement(p, currentUsername()));
   scrollToBottom();
   transmit(p);
@@ -50,13 +51,15 @@ function transmit(p) {
   startSending(p);
   repaint(p);
   p.ref = outbox.nextRef();
-  if (transport && transport.send({ type: 'send', ref: p.ref, room_id: p.room_id, text: p.text, client_id: p.client_id })) {
+  const body = { text: p.text, client_id: p.client_id };
+  if (p.reply_to) body.reply_to = p.reply_to;
+  if (transport && transport.send({ type: 'send', ref: p.ref, room_id: p.room_id, ...body })) {
     p.via = 'ws';
     return;
   }
   p.via = 'rest';
   p.ref = null;
-  api('POST', `${roomPath(p.room_id)}/messages`, { text: p.text, client_id: p.client_id })
+  api('POST', `${roomPath(p.room_id)}/messages`, body)
     .then((answer) => {
       if (answer && answer.message_id) accepted(p, answer.message_id);
     })
@@ -105,8 +108,9 @@ function autoGrow() {
   input.style.height = `${Math.min(input.scrollHeight, 200)}px`;
 }
 
-// `currentRoom()` names the room a new message goes to (null when none is open).
-export function wireComposer(currentRoom) {
+// `currentRoom()` names the room a new message goes to (null when none is open); `reply.to(room_id)`
+// the message it replies to (or null), and `reply.sent()` is told once it went.
+export function wireComposer(currentRoom, reply = { to: () => null, sent: () => {} }) {
   const input = $('composer-input');
   $('composer').addEventListener('submit', (event) => {
     event.preventDefault();
@@ -115,7 +119,9 @@ export function wireComposer(currentRoom) {
     if (!text || !roomId) return;
     input.value = '';
     autoGrow();
-    send(roomId, text);
+    const replyTo = reply.to(roomId);
+    sendMessage(roomId, text, replyTo);
+    if (replyTo != null) reply.sent();
   });
   input.addEventListener('input', autoGrow);
   submitOnEnter(input, $('composer'));

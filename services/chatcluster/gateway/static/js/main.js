@@ -5,8 +5,9 @@
 //   read_state (unread, marking read, receipts)   mentions   notifications (the feed)   settings
 //   presence   typing   members (the member list, joined/left notices)
 //   views (chat | #stats)   stats (the panels: chart_days, chart_sentiment, chart_rate, stats_top, stats_failed)
+//   replies (quotes, the composer's reply)   thread (reply counts, the thread panel)   reactions   search
 import { resetScores } from './badges.js';
-import { resetOutbox, useTransport, wireComposer } from './compose.js';
+import { resetOutbox, sendMessage, useTransport, wireComposer } from './compose.js';
 import { $, hideError, showError } from './dom.js';
 import { wireEditing } from './editing.js';
 import { resetPeople } from './mentions.js';
@@ -19,17 +20,21 @@ import {
   closeFeed, loadFeed, resetNotifications, roomRead, setNotificationHooks, wireNotifications,
 } from './notifications.js';
 import { refreshPresence, resetPresence, setPresenceHooks, startPresence, wirePresence } from './presence.js';
+import { closePicker, insidePicker, resetReactions, wireReactions } from './reactions.js';
 import { resetReadState, setReadHooks, wireReadState } from './read_state.js';
+import { cancelReply, replyingTo, resetReplies, roomShown, wireReplies } from './replies.js';
 import {
   displayName, dmPeers, getRoom, hasRoom, queueRoomsRefresh, refreshDirectory, refreshRooms, renderRooms, resetRooms,
   setRoomHooks, startDirectoryTimer, wireRooms,
 } from './rooms.js';
+import { closeSearch, insideSearch, resetSearch, setSearchHooks, wireSearch } from './search.js';
 import { dispatchFrame } from './server_events.js';
 import {
   accessToken, currentUserId, currentUsername, resumeSession, setSessionHooks, signedIn, socketRefused, wireSession,
 } from './session.js';
 import { closeSettings, loadSettings, resetSettings, setSettingsHooks, wireSettings } from './settings.js';
 import { resetStats, statsRoomsChanged, wireStats } from './stats.js';
+import { closeThread, resetThread, threadRoomId, useSender, wireThread } from './thread.js';
 import { Transport } from './transport.js';
 import { resetTyping, wireTyping } from './typing.js';
 import { applyView, showChatView, wireViews } from './views.js';
@@ -71,6 +76,10 @@ function stopChat() {
   resetTyping();
   resetMembers();
   resetPeople();
+  resetReplies();
+  resetThread();
+  resetReactions();
+  resetSearch();
 }
 
 async function startChat() {
@@ -103,9 +112,13 @@ function roomInSentence(roomId) {
   return room && room.kind !== 'direct' ? `#${room.name}` : displayName(roomId);
 }
 
-function showRoom(roomId) {
+// Shows a room (at message `at` when given); a reply draft or a thread of another room closes.
+function showRoom(roomId, at = null) {
   showChatView();
-  openRoom(roomId);
+  roomShown(roomId);
+  if (threadRoomId() && threadRoomId() !== roomId) closeThread();
+  closePicker();
+  openRoom(roomId, at);
 }
 
 function wire() {
@@ -114,6 +127,7 @@ function wire() {
     open: showRoom,
     changed: () => {
       closeIfGone();
+      if (threadRoomId() && !hasRoom(threadRoomId())) closeThread();
       statsRoomsChanged();
     },
   });
@@ -125,6 +139,7 @@ function wire() {
     divider: placeDivider,
   });
   setNotificationHooks({ open: showRoom, roomName: roomInSentence });
+  setSearchHooks({ open: showRoom, roomName: roomInSentence });
   setSettingsHooks({ changed: renderRooms });
   setPresenceHooks({
     changed: () => {
@@ -137,7 +152,8 @@ function wire() {
   wireSession();
   wireRooms();
   wireMessages();
-  wireComposer(currentRoomId);
+  wireComposer(currentRoomId, { to: replyingTo, sent: cancelReply });
+  useSender(sendMessage);
   wireEditing();
   wireViews();
   wireStats();
@@ -147,16 +163,26 @@ function wire() {
   wirePresence(transport);
   wireTyping(transport, currentRoomId);
   wireMembers();
-  // The feed and the settings close on Escape and on a click anywhere else.
+  wireReplies();
+  wireThread();
+  wireReactions();
+  wireSearch();
+  // The thread and the member list share the room's right side.
+  $('members-button').addEventListener('click', closeThread);
+  // The feed, the settings, the search results and the reaction picker close on Escape and on a click anywhere else.
   document.addEventListener('keydown', (e) => {
     if (e.key === 'Escape') {
       closeFeed();
       closeSettings();
+      closeSearch();
+      closePicker();
     }
   });
   document.addEventListener('click', (e) => {
     if (!e.target.closest('#notifications-panel, #notifications-button')) closeFeed();
     if (!e.target.closest('#settings-panel, #settings-button')) closeSettings();
+    if (!insideSearch(e.target)) closeSearch();
+    if (!insidePicker(e.target)) closePicker();
   });
   $('error-close').addEventListener('click', hideError);
   window.addEventListener('online', () => {

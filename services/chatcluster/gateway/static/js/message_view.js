@@ -5,9 +5,12 @@ import { $, element } from './dom.js';
 import { avatarColor, formatTime } from './format.js';
 import { cmpId, idDate } from './ids.js';
 import { mentionsUser, paintText } from './mentions.js';
+import { paintReactions } from './reactions.js';
 import { RECEIPT_TEXT, RECEIPT_TITLE } from './read_state_data.js';
 import { receiptFor } from './read_state.js';
+import { paintQuote } from './replies.js';
 import { isMe } from './session.js';
+import { paintReplyCount } from './thread.js';
 
 export const messageList = () => $('message-list');
 
@@ -41,11 +44,15 @@ export function fillMessage(el, m) {
   paintReceipt(el, m);
   el.querySelector('.msg-edited').hidden = !m.edited_at || !!m.deleted;
   paintSentiment(el, m);
+  paintQuote(el, m);
+  paintReactions(el, m);
+  paintReplyCount(el, m);
   const canChange = own && !m.deleted;
   el.querySelector('[data-action="edit"]').hidden = !canChange;
   el.querySelector('[data-action="delete"]').hidden = !canChange;
   el.querySelector('[data-action="retry"]').hidden = true;
-  el.querySelector('.msg-actions').hidden = !canChange;
+  for (const b of el.querySelectorAll('[data-action="reply"], [data-action="react"]')) b.hidden = !!m.deleted;
+  el.querySelector('.msg-actions').hidden = !!m.deleted;
   if (m.deleted) stopEditing(el);
 }
 
@@ -122,8 +129,8 @@ export function pendingElement(p, me) {
   el.dataset.clientId = p.client_id;
   paintAuthor(el, me);
   el.querySelector('.msg-text').textContent = p.text;
-  el.querySelector('[data-action="edit"]').hidden = true;
-  el.querySelector('[data-action="delete"]').hidden = true;
+  for (const b of el.querySelectorAll('[data-action="edit"], [data-action="delete"], [data-action="reply"], [data-action="react"]')) b.hidden = true;
+  paintQuote(el, p);
   paintPending(el, p);
   return el;
 }

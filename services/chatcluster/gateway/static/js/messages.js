@@ -16,9 +16,11 @@ import { dividerAnchor, loadReceipts, roomOpened, scheduleMarkRead, watchOpenRoo
 import { forgetRoom, getRoom, hasRoom, label, refreshDirectory, renderRooms, selectRoom } from './rooms.js';
 import { currentUserId, isMe } from './session.js';
 import { paintMuteButton } from './settings.js';
+import { countAfter } from './thread_data.js';
 import { showTyping } from './typing.js';
 
 const LAST_ROOM_KEY = 'chatcluster.lastRoom.';
+const HIGHLIGHT_MS = 4000;
 
 let room = new OpenRoom();
 let recent = new RecentLive(); // live messages of the other rooms
@@ -64,13 +66,20 @@ export function closeIfGone() {
   if (room.roomId && !hasRoom(room.roomId)) closeRoom();
 }
 
-export async function openRoom(roomId) {
+// Opens a room at its newest messages, or at message `at` (shown highlighted): the history around
+// it is loaded (around=) unless it is already on the page, and newer pages follow as the reader
+// scrolls down.
+export async function openRoom(roomId, at = null) {
   if (!hasRoom(roomId)) return;
+  const target = at != null ? String(at) : null;
   const switching = roomId !== room.roomId;
   room.roomId = roomId;
   selectRoom(roomId);
   showRoomHeader();
-  if (!switching && room.historyLoaded) return;
+  if (!switching && room.historyLoaded && (!target || room.get(target))) {
+    if (target) revealMessage(target);
+    return;
+  }
   localStorage.setItem(LAST_ROOM_KEY + currentUserId(), roomId);
   const load = room.open(roomId);
   const early = recent.take(roomId); // seen live, perhaps not yet in the history the server answers
@@ -80,21 +89,37 @@ export async function openRoom(roomId) {
   $('composer-input').focus();
   let page;
   try {
-    page = await api('GET', `${roomPath(roomId)}/messages?limit=${PAGE_SIZE}`);
+    const query = target ? `around=${encodeURIComponent(target)}&limit=${PAGE_SIZE}` : `limit=${PAGE_SIZE}`;
+    page = await api('GET', `${roomPath(roomId)}/messages?${query}`);
   } catch (err) {
-    if (room.isCurrent(load)) showError(err.message);
+    if (!room.isCurrent(load)) return;
+    showError(err.message);
+    if (target) {
+      for (const m of early) recent.note(m);
+      reloadRoom(); // the message cannot be shown: the room at its newest, then
+    }
     return;
   }
   if (!room.isCurrent(load)) return;
   for (const m of page.messages) upsertMessage(m);
-  for (const m of early) upsertMessage(m);
+  room.gap = !!target;
+  for (const m of early) {
+    if (room.gap && !room.get(m.message_id)) room.hold(m);
+    else upsertMessage(m);
+  }
   for (const notice of noticesOf(roomId)) insertSorted(noticeElement(notice), notice.sortId);
   room.before = page.before;
   room.historyLoaded = true;
   regroup();
   updateOlderControls();
-  scrollToBottom();
-  revealDivider();
+  if (target) {
+    await loadNewer();
+    if (!room.isCurrent(load)) return;
+    revealMessage(target);
+  } else {
+    scrollToBottom();
+    revealDivider();
+  }
   fillViewport();
   refreshSubtitle();
   if (getRoom(roomId) && getRoom(roomId).kind === 'direct') loadReceipts(roomId);
@@ -139,6 +164,49 @@ function updateOlderControls() {
   button.disabled = room.loadingOlder;
   button.textContent = room.loadingOlder ? 'Loading…' : 'Load older messages';
   $('history-start').hidden = !open || !!room.before;
+  $('newer-row').hidden = !open || !room.gap;
+}
+
+// Opened at an older message: the next newer page, until one comes back short (the newest reached;
+// the live messages held meanwhile join the list).
+async function loadNewer() {
+  if (room.loadingNewer || !room.gap || !room.roomId) return;
+  const load = room.load;
+  room.loadingNewer = true;
+  try {
+    const newest = room.newestId();
+    const query = newest ? `after=${newest}&limit=${PAGE_SIZE}` : `limit=${PAGE_SIZE}`;
+    const page = await api('GET', `${roomPath(room.roomId)}/messages?${query}`);
+    if (!room.isCurrent(load)) return;
+    for (const m of page.messages) upsertMessage(m);
+    if (page.messages.length < PAGE_SIZE || !newest) {
+      for (const m of room.release()) upsertMessage(m);
+    }
+    regroup();
+  } catch (err) {
+    if (room.isCurrent(load)) showError(err.message);
+  } finally {
+    if (room.isCurrent(load)) {
+      room.loadingNewer = false;
+      updateOlderControls();
+    }
+  }
+}
+
+// Back to the newest messages (what a room shows when it opens).
+export function jumpToLatest() {
+  for (const m of room.held.values()) recent.note(m);
+  reloadRoom();
+}
+
+// Scrolls message `id` of the open room into view and highlights it for a moment.
+export function revealMessage(id) {
+  const el = messageElement(id);
+  if (!el) return;
+  for (const old of messageList().querySelectorAll('.msg.highlighted')) old.classList.remove('highlighted');
+  el.scrollIntoView({ block: 'center' });
+  el.classList.add('highlighted');
+  setTimeout(() => el.classList.remove('highlighted'), HIGHLIGHT_MS);
 }
 
 async function loadOlder() {
@@ -189,6 +257,23 @@ export function upsertMessage(m) {
   else insertSorted(newMessageElement(merged), id);
 }
 
+// Changes what the server keeps beside a message of the open room (its reactions, its reply
+// count) and redraws it.
+export function patchMessage(id, changes) {
+  const patched = room.patch(id, changes);
+  const el = patched && messageElement(id);
+  if (el) fillMessage(el, patched);
+}
+
+// A reply arrived live: its original's count goes up once.
+function countReply(event, seenBefore) {
+  const m = event.message;
+  const parent = m.reply_to != null ? room.get(m.reply_to) : null;
+  if (!parent) return;
+  const count = countAfter(parent.reply_count, event, seenBefore);
+  if (count !== (Number(parent.reply_count) || 0)) patchMessage(parent.message_id, { reply_count: count });
+}
+
 export function regroup() {
   placeDivider();
   let prev = null;
@@ -205,9 +290,18 @@ export const rememberLive = (m) => recent.note(m);
 // A live event of the open room.
 export function showLive(event) {
   const m = event.message;
+  const seenBefore = !!room.get(m.message_id) || room.held.has(String(m.message_id));
+  if (room.gap && !room.get(m.message_id)) {
+    // Newer pages are not loaded yet: the message waits for them (or, the user's own, brings the room to its newest).
+    room.hold(m);
+    countReply(event, seenBefore);
+    if (event.kind === 'created' && isMe(m.author_id)) jumpToLatest();
+    return;
+  }
   const stick = isNearBottom() || isMe(m.author_id);
   if (event.kind === 'created' && !room.hasAuthor(m.author_id)) refreshSubtitle(); // a new voice: the member count may have changed
   upsertMessage(m);
+  countReply(event, seenBefore);
   regroup();
   if (stick && event.kind === 'created') scrollToBottom();
 }
@@ -261,6 +355,10 @@ export function reloadRoom() {
 export async function catchUp() {
   const roomId = room.roomId;
   if (!roomId || !room.historyLoaded) return;
+  if (room.gap) {
+    loadNewer(); // what it missed comes with the newer pages
+    return;
+  }
   const load = room.load;
   const newest = room.newestId();
   const query = newest ? `after=${newest}&limit=200` : `limit=${PAGE_SIZE}`;
@@ -293,15 +391,17 @@ async function leaveRoom() {
 export function wireMessages() {
   $('leave-room-button').addEventListener('click', leaveRoom);
   $('load-older-button').addEventListener('click', loadOlder);
+  $('latest-button').addEventListener('click', jumpToLatest);
   $('message-scroller').addEventListener('scroll', () => {
     if ($('message-scroller').scrollTop < 60 && room.historyLoaded) loadOlder();
+    if (room.gap && room.historyLoaded && isNearBottom()) loadNewer();
     scheduleMarkRead();
   });
   watchOpenRoom({
     roomId: () => room.roomId,
     loaded: () => room.historyLoaded,
     newestId: () => room.newestId(),
-    atBottom: () => !$('chat-main').hidden && isNearBottom(), // the stats view hides the room
+    atBottom: () => !$('chat-main').hidden && !room.gap && isNearBottom(), // the stats view hides the room
     isDirect: () => !!getRoom(room.roomId) && getRoom(room.roomId).kind === 'direct',
   });
 }

@@ -33,6 +33,11 @@ export class OpenRoom {
     this.historyLoaded = false;
     this.loadingOlder = false;
     this.load = 0; // bumps on every switch, so answers meant for an earlier room are dropped
+    // Opened at an older message (around=): newer messages exist that are not loaded yet. Live
+    // messages wait in `held` until the pages in between have loaded (the list has no holes).
+    this.gap = false;
+    this.loadingNewer = false;
+    this.held = new Map();
   }
 
   // Starts showing `roomId` with nothing loaded; the new load number.
@@ -42,6 +47,7 @@ export class OpenRoom {
     this.before = null;
     this.historyLoaded = false;
     this.loadingOlder = false;
+    this.clearGap();
     this.load += 1;
     return this.load;
   }
@@ -51,7 +57,29 @@ export class OpenRoom {
     this.messages.clear();
     this.before = null;
     this.historyLoaded = false;
+    this.clearGap();
     this.load += 1;
+  }
+
+  clearGap() {
+    this.gap = false;
+    this.loadingNewer = false;
+    this.held = new Map();
+  }
+
+  // A live message of the room while newer pages are missing: kept for when they have loaded.
+  hold(m) {
+    if (m.room_id !== this.roomId) return;
+    const id = String(m.message_id);
+    const merged = mergeMessage(this.held.get(id), m);
+    if (merged) this.held.set(id, merged);
+  }
+
+  // The gap closed: the held messages, oldest first, to take in; none are held any more.
+  release() {
+    const held = [...this.held.values()].sort((a, b) => cmpId(a.message_id, b.message_id));
+    this.clearGap();
+    return held;
   }
 
   isCurrent(load) {
@@ -69,6 +97,16 @@ export class OpenRoom {
     const merged = mergeMessage(this.messages.get(id), m);
     if (merged) this.messages.set(id, merged);
     return merged;
+  }
+
+  // Sets fields the server keeps beside a message's own state (reply_count, reactions): no edit
+  // order applies to them. The changed message, or null when the room does not have it.
+  patch(id, changes) {
+    const known = this.messages.get(String(id));
+    if (!known) return null;
+    const patched = { ...known, ...changes };
+    this.messages.set(String(id), patched);
+    return patched;
   }
 
   // The messages in id order.

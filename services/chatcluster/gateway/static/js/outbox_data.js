@@ -1,5 +1,5 @@
 // Messages the user sent that the page has not yet seen come back as events: the "pending"
-// reconciliation. A pending message is {client_id, ref, room_id, text, status, error,
+// reconciliation. A pending message is {client_id, ref, room_id, text, reply_to, status, error,
 // message_id, via}; status is sending | sent | waiting (for the socket) | failed. Pure.
 
 export class Outbox {
@@ -12,8 +12,10 @@ export class Outbox {
     return this.pending.size;
   }
 
-  add(roomId, text, clientId) {
-    const p = { client_id: clientId, ref: null, room_id: roomId, text, status: 'sending', error: null, message_id: null, via: null };
+  add(roomId, text, clientId, replyTo = null) {
+    const p = {
+      client_id: clientId, ref: null, room_id: roomId, text, reply_to: replyTo, status: 'sending', error: null, message_id: null, via: null,
+    };
     this.pending.set(clientId, p);
     return p;
   }

@@ -9,11 +9,14 @@ import { onMember } from './members.js';
 import { catchUp, closeRoom, currentRoomId, rememberLive, reloadRoom, repaintSentiment, showLive } from './messages.js';
 import { loadFeed, onNotification } from './notifications.js';
 import { PRESENCE_REF, presenceSocketReady, setPresence } from './presence.js';
+import { onReaction } from './reactions.js';
 import { noteMessage, onReadFrame } from './read_state.js';
+import { originalChanged } from './replies.js';
 import {
   addRoom, applySummaries, forgetRoom, hasRoom, queueRoomsRefresh, refreshRooms, renderDirectory, renderRooms,
 } from './rooms.js';
 import { isMe } from './session.js';
+import { threadEvent } from './thread.js';
 import { TYPING_REF, onTyping, typingStopped } from './typing.js';
 
 function onEvent(event) {
@@ -28,6 +31,8 @@ function onEvent(event) {
     resolvePending(m);
     rememberLive(m);
   }
+  threadEvent(event);
+  if (event.kind !== 'created') originalChanged(m); // quotes of it elsewhere follow
   if (noteMessage(event, { mine: isMe(m.author_id), mentionsMe: mentionsUser(m) })) renderRooms();
 }
 
@@ -45,6 +50,10 @@ export const dispatchFrame = createDispatcher({
   },
   event(frame) {
     onEvent(frame.event);
+  },
+  // A reaction added or removed.
+  reaction(frame) {
+    onReaction(frame.event);
   },
   scored(frame) {
     const id = noteScore(frame.event);

@@ -16,6 +16,14 @@ export function reconnectDelay(attempts, random = Math.random) {
   return Math.round(base * (0.5 + random() * 0.5));
 }
 
+// The frames of events the server replays after `since`: the socket resumes after the newest seen.
+const REPLAYED = new Set(['event', 'reaction', 'pin', 'room']);
+
+export function resumesFrom(frame) {
+  if (!REPLAYED.has(frame.type) || !frame.event || frame.event.event_id == null) return false;
+  return frame.type !== 'event' || !!frame.event.message;
+}
+
 export class Transport {
   // endpoint: the socket's URL without query; token(): the access token, or null when signed out;
   // onFrame(frame, {reconnect, since}); onStatus(state, label) with state connecting|online|offline;
@@ -85,9 +93,8 @@ export class Transport {
       this.startPing();
     } else if (frame.type === 'pong') {
       clearTimeout(this.pongTimer);
-    } else if (frame.type === 'event' && frame.event && frame.event.message) {
-      const id = frame.event.event_id;
-      this.lastEventId = maxId(this.lastEventId, id != null ? String(id) : null);
+    } else if (resumesFrom(frame)) {
+      this.lastEventId = maxId(this.lastEventId, String(frame.event.event_id));
     }
     this.onFrame(frame, { reconnect, since });
   }
