@@ -36,3 +36,17 @@ test('a blocks frame says who was added and who removed, and forgets the names o
   assert.deepEqual(blocks.unnamed(), ['9']);
   assert.deepEqual(blocks.setIds([]), { added: [], removed: ['3', '9'] });
 });
+
+test('blocking and unblocking from the page change the list at once, keeping the ids a frame named', () => {
+  const blocks = new BlockList();
+  blocks.setIds(['7']);
+  assert.deepEqual(blocks.add({ user_id: 5, username: 'zed' }), { added: ['5'], removed: [] });
+  assert.deepEqual(blocks.add({ user_id: '5', username: 'zed' }), { added: [], removed: [] });
+  assert.deepEqual(blocks.add({ user_id: '6', username: 'Amy' }), { added: ['6'], removed: [] });
+  assert.deepEqual(blocks.people.map((p) => p.username), ['Amy', 'zed']);
+  assert.equal(blocks.has('7'), true);
+  assert.deepEqual(blocks.remove(5), { added: [], removed: ['5'] });
+  assert.deepEqual(blocks.remove('404'), { added: [], removed: [] });
+  assert.deepEqual(blocks.people.map((p) => p.username), ['Amy']);
+  assert.deepEqual([...blocks.ids].sort(), ['6', '7']);
+});

@@ -44,13 +44,22 @@ test('events that arrive while the list loads are applied on top of its answer',
   assert.equal(book.isPinned('r', '21'), false);
 });
 
-test('frames of rooms whose list was never asked for, or failed, are ignored', () => {
+test('frames of rooms whose list was never asked for are ignored', () => {
   const book = new PinBook();
   assert.equal(book.apply(pin('1', true, '1')), false);
   assert.equal(book.apply({ room_id: 'r' }), false);
   assert.equal(book.apply(null), false);
-  book.startLoad('r');
-  book.failLoad('r');
   assert.equal(book.known('r'), false);
-  assert.equal(book.isPinned('r', '1'), false);
+});
+
+test('a list that could not be read leaves the room known, with what frames said meanwhile', () => {
+  const book = new PinBook();
+  book.startLoad('r');
+  book.apply(pin('3', true, '30'));
+  book.failLoad('r');
+  assert.equal(book.known('r'), true); // not asked again for every message drawn
+  assert.equal(book.isPinned('r', '3'), true);
+  assert.equal(book.apply(pin('4', true, '40')), true);
+  book.failLoad('nowhere');
+  assert.equal(book.known('nowhere'), false);
 });

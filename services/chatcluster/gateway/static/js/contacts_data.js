@@ -62,6 +62,20 @@ export class BlockList {
     return change;
   }
 
+  // The user blocked someone from this page: known at once, before the server's frame.
+  add(person) {
+    const id = String(person.user_id);
+    const others = this.people.filter((p) => p.user_id !== id);
+    const change = this.setIds([...this.ids, id]);
+    this.people = [...others, { user_id: id, username: person.username }].sort((a, b) => byName(a.username, b.username));
+    return change;
+  }
+
+  remove(userId) {
+    const id = String(userId);
+    return this.setIds([...this.ids].filter((known) => known !== id));
+  }
+
   // Ids the frame named whose names the page does not have yet (the list is read again).
   unnamed() {
     const named = new Set(this.people.map((p) => p.user_id));

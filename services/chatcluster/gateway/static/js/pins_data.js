@@ -23,9 +23,14 @@ export class PinBook {
     entry.since = [];
   }
 
-  // The list could not be read: nothing is known pinned (the next frame or open tries again).
+  // The list could not be read: what was known stays (the panel asks again when it opens; the
+  // messages do not, or every message drawn would ask).
   failLoad(roomId) {
-    this.rooms.delete(roomId);
+    const entry = this.rooms.get(roomId);
+    if (!entry) return;
+    for (const event of entry.since) this.#set(entry, event);
+    entry.loading = false;
+    entry.since = [];
   }
 
   // Whether the room's list was asked for (loaded or on its way).
