@@ -1,4 +1,4 @@
-// The few DOM helpers every feature uses, and the error banner of the chat.
+// The few DOM helpers every feature uses, and the error and notice banners of the chat.
 
 export const $ = (id) => document.getElementById(id);
 
@@ -21,6 +21,21 @@ export function showError(message) {
 
 export function hideError() {
   $('error-banner').hidden = true;
+}
+
+let infoTimer = null;
+
+// Something the user should know that is not a failure ("You were removed from #lounge.").
+export function showInfo(message) {
+  const banner = $('info-banner');
+  $('info-text').textContent = message;
+  banner.hidden = false;
+  clearTimeout(infoTimer);
+  infoTimer = setTimeout(() => { banner.hidden = true; }, 10000);
+}
+
+export function hideInfo() {
+  $('info-banner').hidden = true;
 }
 
 // Enter sends, Shift+Enter breaks the line (and an IME composition is left alone).

@@ -6,12 +6,15 @@
 //   presence   typing   members (the member list, joined/left notices)
 //   views (chat | #stats)   stats (the panels: chart_days, chart_sentiment, chart_rate, stats_top, stats_failed)
 //   replies (quotes, the composer's reply)   thread (reply counts, the thread panel)   reactions   search
+//   room_settings (the panel for owners and admins, room frames)   pins   contacts   blocks   user_picker
 import { resetScores } from './badges.js';
+import { blockButton, loadBlocks, resetBlocks, setBlockHooks } from './blocks.js';
 import { resetOutbox, sendMessage, useTransport, wireComposer } from './compose.js';
-import { $, hideError, showError } from './dom.js';
+import { contactIds, loadContacts, renderContacts, resetContacts, setContactHooks, wireContacts } from './contacts.js';
+import { $, hideError, hideInfo, showError } from './dom.js';
 import { wireEditing } from './editing.js';
 import { resetPeople } from './mentions.js';
-import { memberIds, renderMembers, resetMembers, setMemberHooks, wireMembers } from './members.js';
+import { closeMembers, memberIds, renderMembers, resetMembers, setMemberHooks, wireMembers } from './members.js';
 import {
   closeIfGone, currentRoomId, lastRoomOf, openRoom, placeDivider, refreshSubtitle, repaintMentions, repaintReceipts,
   resetMessages, showNotice, showRoomHeader, wireMessages,
@@ -19,10 +22,14 @@ import {
 import {
   closeFeed, loadFeed, resetNotifications, roomRead, setNotificationHooks, wireNotifications,
 } from './notifications.js';
+import { closePins, resetPins, setPinHooks, wirePins } from './pins.js';
 import { refreshPresence, resetPresence, setPresenceHooks, startPresence, wirePresence } from './presence.js';
 import { closePicker, insidePicker, resetReactions, wireReactions } from './reactions.js';
 import { resetReadState, setReadHooks, wireReadState } from './read_state.js';
 import { cancelReply, replyingTo, resetReplies, roomShown, wireReplies } from './replies.js';
+import {
+  closeRoomSettings, resetRoomSettings, roleBadge, setRoomSettingsHooks, wireRoomSettings,
+} from './room_settings.js';
 import {
   displayName, dmPeers, getRoom, hasRoom, queueRoomsRefresh, refreshDirectory, refreshRooms, renderRooms, resetRooms,
   setRoomHooks, startDirectoryTimer, wireRooms,
@@ -80,6 +87,10 @@ function stopChat() {
   resetThread();
   resetReactions();
   resetSearch();
+  resetRoomSettings();
+  resetPins();
+  resetContacts();
+  resetBlocks();
 }
 
 async function startChat() {
@@ -95,6 +106,8 @@ async function startChat() {
   startPresence();
   loadSettings();
   loadFeed();
+  loadContacts();
+  loadBlocks();
   try {
     await refreshRooms();
   } catch (err) {
@@ -145,10 +158,43 @@ function wire() {
     changed: () => {
       renderRooms();
       renderMembers();
+      renderContacts();
     },
-    wanted: () => [...dmPeers(), ...memberIds()],
+    wanted: () => [...dmPeers(), ...memberIds(), ...contactIds()],
   });
-  setMemberHooks({ loaded: repaintMentions, notice: showNotice });
+  setMemberHooks({
+    loaded: repaintMentions,
+    notice: showNotice,
+    decorate: (li, m) => {
+      const badge = roleBadge(m);
+      if (badge) li.append(badge);
+      const block = blockButton(m);
+      if (block) li.append(block);
+    },
+  });
+  // The member list, the thread, the pinned messages and the room settings share the room's right side.
+  setPinHooks({
+    open: showRoom,
+    opened: () => {
+      closeMembers();
+      closeThread();
+      closeRoomSettings();
+    },
+  });
+  setRoomSettingsHooks({
+    opened: () => {
+      closeMembers();
+      closeThread();
+      closePins();
+    },
+  });
+  setContactHooks({ open: showRoom });
+  setBlockHooks({
+    changed: () => {
+      renderMembers();
+      renderContacts();
+    },
+  });
   wireSession();
   wireRooms();
   wireMessages();
@@ -167,8 +213,17 @@ function wire() {
   wireThread();
   wireReactions();
   wireSearch();
+  wireRoomSettings();
+  wirePins();
+  wireContacts();
   // The thread and the member list share the room's right side.
-  $('members-button').addEventListener('click', closeThread);
+  for (const close of [closeThread, closePins, closeRoomSettings]) $('members-button').addEventListener('click', close);
+  $('message-list').addEventListener('click', (e) => {
+    if (e.target.closest('.msg-replies')) {
+      closePins();
+      closeRoomSettings();
+    }
+  });
   // The feed, the settings, the search results and the reaction picker close on Escape and on a click anywhere else.
   document.addEventListener('keydown', (e) => {
     if (e.key === 'Escape') {
@@ -185,6 +240,7 @@ function wire() {
     if (!insidePicker(e.target)) closePicker();
   });
   $('error-close').addEventListener('click', hideError);
+  $('info-close').addEventListener('click', hideInfo);
   window.addEventListener('online', () => {
     if (signedIn() && !transport.connected) transport.connect();
   });

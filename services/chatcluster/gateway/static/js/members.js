@@ -7,6 +7,7 @@ import { byName } from './rooms_data.js';
 import { idAt } from './ids.js';
 import { learnPerson } from './mentions.js';
 import { presenceDot, presenceOf, setPresence } from './presence.js';
+import { memberNoticeText } from './room_settings_data.js';
 
 const NOTICES_KEPT = 50; // per room, while the page is open
 const STATUS_ORDER = { online: 0, away: 1, offline: 2 };
@@ -14,6 +15,7 @@ const STATUS_ORDER = { online: 0, away: 1, offline: 2 };
 const hooks = {
   loaded: () => {}, // (answer) the open room's member list arrived
   notice: () => {}, // (notice) a joined/left line for the open room
+  decorate: () => {}, // (li, member) adds what other features show beside a member (role, Block)
 };
 
 let roomId = null;
@@ -79,6 +81,7 @@ export function renderMembers() {
     li.dataset.testid = 'member-item';
     li.dataset.username = m.username;
     li.append(presenceDot(m.user_id), element('span', 'member-name', m.username));
+    hooks.decorate(li, m);
     return li;
   }));
 }
@@ -97,14 +100,15 @@ export function closeMembers() {
 // The notices of a room to draw when it opens.
 export const noticesOf = (id) => notices.get(id) || [];
 
-// A `member` frame: someone joined or left one of the user's rooms.
+// A `member` frame: someone joined or left one of the user's rooms, was removed or banned, or got a new role.
 export function onMember(frame) {
-  if (!frame.room_id || !frame.username || (frame.op !== 'joined' && frame.op !== 'left')) return;
+  const text = frame.room_id && frame.username ? memberNoticeText(frame) : null;
+  if (!text) return;
   learnPerson(frame.username, frame.user_id);
   // The event's id orders the notice among the messages (and tells a replayed one); else the moment it came.
   const sortId = frame.event_id != null ? String(frame.event_id) : idAt(serverNow());
   if (noticesOf(frame.room_id).some((n) => n.sortId === sortId)) return;
-  const notice = { sortId, text: `${frame.username} ${frame.op === 'joined' ? 'joined' : 'left'} the room` };
+  const notice = { sortId, text };
   const kept = [...noticesOf(frame.room_id), notice].slice(-NOTICES_KEPT);
   notices.set(frame.room_id, kept);
   if (frame.room_id !== roomId) return;

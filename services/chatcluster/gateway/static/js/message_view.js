@@ -5,10 +5,12 @@ import { $, element } from './dom.js';
 import { avatarColor, formatTime } from './format.js';
 import { cmpId, idDate } from './ids.js';
 import { mentionsUser, paintText } from './mentions.js';
+import { paintPin } from './pins.js';
 import { paintReactions } from './reactions.js';
 import { RECEIPT_TEXT, RECEIPT_TITLE } from './read_state_data.js';
 import { receiptFor } from './read_state.js';
 import { paintQuote } from './replies.js';
+import { canModerate } from './room_settings.js';
 import { isMe } from './session.js';
 import { paintReplyCount } from './thread.js';
 
@@ -49,7 +51,9 @@ export function fillMessage(el, m) {
   paintReplyCount(el, m);
   const canChange = own && !m.deleted;
   el.querySelector('[data-action="edit"]').hidden = !canChange;
-  el.querySelector('[data-action="delete"]').hidden = !canChange;
+  // Owners and admins of a group room delete anyone's message (the server checks).
+  el.querySelector('[data-action="delete"]').hidden = !!m.deleted || !(own || canModerate(m.room_id));
+  paintPin(el, m);
   el.querySelector('[data-action="retry"]').hidden = true;
   for (const b of el.querySelectorAll('[data-action="reply"], [data-action="react"]')) b.hidden = !!m.deleted;
   el.querySelector('.msg-actions').hidden = !!m.deleted;
@@ -129,7 +133,7 @@ export function pendingElement(p, me) {
   el.dataset.clientId = p.client_id;
   paintAuthor(el, me);
   el.querySelector('.msg-text').textContent = p.text;
-  for (const b of el.querySelectorAll('[data-action="edit"], [data-action="delete"], [data-action="reply"], [data-action="react"]')) b.hidden = true;
+  for (const b of el.querySelectorAll('[data-action="edit"], [data-action="delete"], [data-action="reply"], [data-action="react"], [data-action="pin"]')) b.hidden = true;
   paintQuote(el, p);
   paintPending(el, p);
   return el;

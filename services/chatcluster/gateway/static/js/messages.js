@@ -12,7 +12,9 @@ import {
   dividerElement, fillMessage, insertSorted, isNearBottom, messageElement, messageList, newMessageElement, noticeElement,
   paintReceipt, scrollToBottom,
 } from './message_view.js';
+import { paintPinsButton } from './pins.js';
 import { dividerAnchor, loadReceipts, roomOpened, scheduleMarkRead, watchOpenRoom } from './read_state.js';
+import { leavingRoom, paintRoomSettings } from './room_settings.js';
 import { forgetRoom, getRoom, hasRoom, label, refreshDirectory, renderRooms, selectRoom } from './rooms.js';
 import { currentUserId, isMe } from './session.js';
 import { paintMuteButton } from './settings.js';
@@ -46,6 +48,8 @@ export function showRoomHeader() {
   $('leave-room-button').hidden = !open || open.kind === 'direct';
   $('members-button').hidden = !open;
   paintMuteButton(open ? open.room_id : null);
+  paintRoomSettings(open);
+  paintPinsButton(open);
   showTyping();
   $('composer').hidden = !room.roomId;
   $('empty-state').hidden = !!room.roomId;
@@ -377,6 +381,7 @@ export async function catchUp() {
 async function leaveRoom() {
   const roomId = room.roomId;
   if (!roomId) return;
+  leavingRoom(roomId); // its `left` frame needs no notice
   try {
     await api('POST', `${roomPath(roomId)}/leave`);
     forgetRoom(roomId);

@@ -15,6 +15,7 @@ import { getRoom } from './rooms.js';
 
 const hooks = {
   opened: () => {}, // the panel opened: other panels beside the room close
+  open: openRoom, // (room_id, message_id) shows the message in its room
 };
 
 let book = new PinBook();
@@ -133,7 +134,7 @@ function pinItem(m) {
     });
     head.append(unpin);
   }
-  const show = () => openRoom(m.room_id, m.message_id);
+  const show = () => hooks.open(m.room_id, m.message_id);
   li.addEventListener('click', show);
   li.addEventListener('keydown', (e) => {
     if (e.key === 'Enter' || e.key === ' ') {

@@ -10,6 +10,7 @@ import { presenceDot } from './presence.js';
 import { badgeText, titleText } from './read_state_data.js';
 import { forgetReadState, seedSummaries, totalUnread, unreadOf } from './read_state.js';
 import { RoomBook, roomLabel } from './rooms_data.js';
+import { mergeRoom } from './room_settings_data.js';
 import { currentUserId, currentUsername, signedIn } from './session.js';
 import { isMuted, seedMuted } from './settings.js';
 
@@ -48,6 +49,18 @@ export function selectRoom(roomId) {
 
 export function addRoom(room) {
   book.add(room);
+  renderRooms();
+  renderDirectory();
+}
+
+// A room changed (renamed, a new topic, private or public, the user's role): the list and the
+// directory show it so; a room turned private leaves the directory.
+export function updateRoom(room) {
+  const known = book.get(room.room_id);
+  if (known) book.add(mergeRoom(known, room));
+  book.directory = book.directory
+    .map((r) => (r.room_id === room.room_id ? mergeRoom(r, room) : r))
+    .filter((r) => !r.private);
   renderRooms();
   renderDirectory();
 }

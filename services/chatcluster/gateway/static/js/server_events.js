@@ -1,17 +1,20 @@
 // What each frame from the server's socket does to the page (the socket itself is transport.js).
 import { noteScore } from './badges.js';
+import { isBlocked, onBlocksFrame } from './blocks.js';
 import { acknowledged, flushPending, refused, resolvePending } from './compose.js';
 import { createDispatcher } from './dispatch.js';
 import { showError } from './dom.js';
 import { detailText } from './errors.js';
 import { learnPerson, mentionsUser } from './mentions.js';
 import { onMember } from './members.js';
+import { onPinFrame } from './pins.js';
 import { catchUp, closeRoom, currentRoomId, rememberLive, reloadRoom, repaintSentiment, showLive } from './messages.js';
 import { loadFeed, onNotification } from './notifications.js';
 import { PRESENCE_REF, presenceSocketReady, setPresence } from './presence.js';
 import { onReaction } from './reactions.js';
 import { noteMessage, onReadFrame } from './read_state.js';
 import { originalChanged } from './replies.js';
+import { onMemberChange, onRoomFrame, roomLeft } from './room_settings.js';
 import {
   addRoom, applySummaries, forgetRoom, hasRoom, queueRoomsRefresh, refreshRooms, renderDirectory, renderRooms,
 } from './rooms.js';
@@ -22,6 +25,7 @@ import { TYPING_REF, onTyping, typingStopped } from './typing.js';
 function onEvent(event) {
   if (!event || !event.message) return;
   const m = event.message;
+  if (isBlocked(m.author_id)) return; // the server stops them too; one already on its way stays out
   if (!hasRoom(m.room_id)) queueRoomsRefresh();
   learnPerson(m.author, m.author_id);
   if (event.kind === 'created') typingStopped(m.room_id, m.author_id);
@@ -55,6 +59,18 @@ export const dispatchFrame = createDispatcher({
   reaction(frame) {
     onReaction(frame.event);
   },
+  // A room of the user's renamed, its topic or privacy changed, or deleted.
+  room(frame) {
+    onRoomFrame(frame);
+  },
+  // A message pinned or unpinned.
+  pin(frame) {
+    onPinFrame(frame);
+  },
+  // The people the user blocked (all of them), here or in another window.
+  blocks(frame) {
+    onBlocksFrame(frame);
+  },
   scored(frame) {
     const id = noteScore(frame.event);
     if (id) repaintSentiment(id); // otherwise applied when the message renders
@@ -81,6 +97,7 @@ export const dispatchFrame = createDispatcher({
   },
   left(frame) {
     if (frame.room && frame.room.room_id) {
+      roomLeft(frame.room); // removed, banned or the room deleted: the user is told
       forgetRoom(frame.room.room_id);
       if (currentRoomId() === frame.room.room_id) closeRoom();
       renderRooms();
@@ -104,6 +121,7 @@ export const dispatchFrame = createDispatcher({
   // Someone joined or left one of the user's rooms.
   member(frame) {
     onMember(frame);
+    onMemberChange(frame);
     if (frame.op === 'left' && frame.room_id) typingStopped(frame.room_id, frame.user_id);
   },
 });
