@@ -11,14 +11,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import pytest
 from playwright.async_api import Browser, BrowserContext, ConsoleMessage, Page, WebError, async_playwright, expect
 
-from tests.conftest import require
+from chatcluster.client import ChatClient
+from chatcluster.supervisor import Supervisor
+from tests.conftest import ClientFactory, require, unique_name
+
+if TYPE_CHECKING:
+    from tests.browser.test_chat_page import Person
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Without the background-networking flags Chromium keeps dialling out of this closed network.
@@ -91,3 +97,46 @@ class BrowserPerson:
         self.context, self.page, self.name = context, page, name
         self.js_errors: list[str] = []
         page.on("pageerror", lambda exc: self.js_errors.append(str(exc)))
+
+
+@pytest.fixture
+async def windows() -> AsyncIterator[list[Person]]:
+    """The browser windows (contexts) a test opened; closed at the end, none may have thrown."""
+    opened: list[Person] = []
+    yield opened
+    for person in opened:
+        await person.context.close()
+    for person in opened:
+        assert person.js_errors == [], f"{person.name}'s page threw: {person.js_errors}"
+
+
+@dataclass(frozen=True)
+class RoomOfTwo:
+    """Two members of one group room: Alice created it, Bob joined; each signed in through the API and in a
+    browser page of their own with the room open."""
+
+    room: dict[str, Any]
+    alice_api: ChatClient
+    bob_api: ChatClient
+    alice: Person
+    bob: Person
+
+
+async def two_members_in_two_pages(
+    browser: Browser, platform: Supervisor, windows: list[Person], new_user: ClientFactory, room_prefix: str = "lounge"
+) -> RoomOfTwo:
+    """Signs up two users (the `new_user` fixture), puts them in a new room and opens it in a page for each
+    (appended to `windows`, which the caller closes)."""
+    from tests.browser.test_chat_page import sign_in  # that module imports this one
+
+    alice_api, bob_api = await new_user(), await new_user()
+    room = await alice_api.create_room(unique_name(room_prefix))
+    await bob_api.join(room["room_id"])
+    pages = []
+    for api in (alice_api, bob_api):
+        assert api.username is not None
+        person = await sign_in(browser, platform, windows, api.username)
+        await person.room_item(room["name"]).click()
+        await expect(person.page.get_by_test_id("room-title")).to_have_text(f"# {room['name']}")
+        pages.append(person)
+    return RoomOfTwo(room, alice_api, bob_api, pages[0], pages[1])

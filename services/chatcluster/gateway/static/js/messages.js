@@ -107,6 +107,7 @@ export async function openRoom(roomId, at = null) {
   if (!room.isCurrent(load)) return;
   for (const m of page.messages) upsertMessage(m);
   room.gap = !!target;
+  room.newer = target && page.after != null ? String(page.after) : null;
   for (const m of early) {
     if (room.gap && !room.get(m.message_id)) room.hold(m);
     else upsertMessage(m);
@@ -171,20 +172,23 @@ function updateOlderControls() {
   $('newer-row').hidden = !open || !room.gap;
 }
 
-// Opened at an older message: the next newer page, until one comes back short (the newest reached;
-// the live messages held meanwhile join the list).
+// Opened at an older message: the next newer page, until one finds nothing newer (the newest
+// reached; the live messages held meanwhile join the list). The server's cursor, not the newest
+// message shown, says where the next page starts: messages it leaves out (blocked authors) count.
 async function loadNewer() {
   if (room.loadingNewer || !room.gap || !room.roomId) return;
   const load = room.load;
+  const cursor = room.newer;
   room.loadingNewer = true;
   try {
-    const newest = room.newestId();
-    const query = newest ? `after=${newest}&limit=${PAGE_SIZE}` : `limit=${PAGE_SIZE}`;
+    const query = cursor ? `after=${cursor}&limit=${PAGE_SIZE}` : `limit=${PAGE_SIZE}`;
     const page = await api('GET', `${roomPath(room.roomId)}/messages?${query}`);
     if (!room.isCurrent(load)) return;
     for (const m of page.messages) upsertMessage(m);
-    if (page.messages.length < PAGE_SIZE || !newest) {
+    if (!cursor || page.after == null || String(page.after) === cursor) {
       for (const m of room.release()) upsertMessage(m);
+    } else {
+      room.newer = String(page.after);
     }
     regroup();
   } catch (err) {

@@ -36,6 +36,7 @@ export class OpenRoom {
     // Opened at an older message (around=): newer messages exist that are not loaded yet. Live
     // messages wait in `held` until the pages in between have loaded (the list has no holes).
     this.gap = false;
+    this.newer = null; // cursor of the next newer page while there is a gap
     this.loadingNewer = false;
     this.held = new Map();
   }
@@ -63,6 +64,7 @@ export class OpenRoom {
 
   clearGap() {
     this.gap = false;
+    this.newer = null;
     this.loadingNewer = false;
     this.held = new Map();
   }
