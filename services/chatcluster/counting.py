@@ -127,7 +127,7 @@ def delta_of(events: Iterable[ScoredEvent]) -> AggregateDelta:
         message = event.message
         ms = id_timestamp_ms(message.message_id)
         minute = ms - ms % MINUTE_MS
-        private = is_private_room(message.room_id)
+        private = is_private_room(message.room_id, private=event.private)
         day = utc_day(ms)
         delta.messages[MessageCountKey(day, message.room_id, message.author_id, message.author, private)] += 1
         sentiment_key = SentimentKey(message.room_id, minute, private)

@@ -5,12 +5,13 @@ anyone else sees. The aggregates keep every count apart by the privacy of the
 room it was said in, so one count serves both audiences: everyone (public rooms
 only) and platform admins (every room).
 
-Today the private rooms are exactly the direct-message rooms, and their ids say
-so (`models.dm_room_id`), so events already in the streams are classified the
-same way as new ones, and a rebuild gives the same split as the live figures.
-Private group rooms plug in here: their privacy is not in their id, so the
-gateway would stamp it on the message event at send time and this rule would
-read that flag, keeping the id rule for events that carry none.
+A room is private when it is a direct-message room, whose id says so
+(`models.dm_room_id`), or a group room its owner or an admin made private
+(`Room.private`). That flag is not in the id, so the gateway stamps it on every
+message event when it publishes it (`MessageEvent.private`, copied by the scorer
+into `ScoredEvent.private`): a message counts as the room was when it was said,
+and a recount of the streams gives the same split as the live figures. A room
+made private later keeps what was said while it was public in the public figures.
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ from enum import StrEnum
 DM_ROOM_PREFIX = "dm-"
 
 
-def is_private_room(room_id: str) -> bool:
-    """Whether only the room's members may see what is said in it."""
-    return room_id.startswith(DM_ROOM_PREFIX)
+def is_private_room(room_id: str, *, private: bool = False) -> bool:
+    """Whether only the room's members may see what is said in it: a direct-message room, or one flagged private
+    (`Room.private`, or `MessageEvent.private`/`ScoredEvent.private` for what was said there)."""
+    return private or room_id.startswith(DM_ROOM_PREFIX)
 
 
 class Audience(StrEnum):

@@ -46,6 +46,7 @@ def score_events(model: ScoringModel, events: Sequence[MessageEvent], now: datet
             message=event.message,
             sentiment=Sentiment(label=score.label, confidence=score.confidence, model_version=model.version),
             scored_at=now,
+            private=event.private,
         )
         for event, score in zip(to_score, scores, strict=True)
     ]

@@ -71,6 +71,15 @@ def test_direct_message_rooms_are_private_and_group_rooms_are_not() -> None:
     assert not is_private_room("general")
 
 
+def test_a_group_room_flagged_private_counts_as_private_whatever_its_id() -> None:
+    assert is_private_room("general", private=True)
+    secret = scored("secret plans", room="hideout").model_copy(update={"private": True})
+    delta = delta_of([secret, scored("lunch plans", at_ms=T + 10)])
+    assert {(k.room_id, k.private) for k in delta.messages} == {("hideout", True), ("general", False)}
+    words = {(k.key, k.private) for k in delta.top if k.kind is TopKind.WORDS}
+    assert words == {("secret", True), ("plans", True), ("lunch", False), ("plans", False)}
+
+
 def test_every_count_of_a_direct_message_is_marked_private_and_the_rate_counts_it_all_the_same() -> None:
     dm = dm_room_id(1, 2)
     delta = delta_of([scored("secret plans", room=dm), scored("lunch plans", at_ms=T + 10)])
