@@ -28,7 +28,7 @@ import { closePicker, insidePicker, resetReactions, wireReactions } from './reac
 import { resetReadState, setReadHooks, wireReadState } from './read_state.js';
 import { cancelReply, replyingTo, resetReplies, roomShown, wireReplies } from './replies.js';
 import {
-  closeRoomSettings, resetRoomSettings, roleBadge, setRoomSettingsHooks, wireRoomSettings,
+  closeRoomSettings, resetRoomSettings, roleBadge, roomsReloaded, setRoomSettingsHooks, wireRoomSettings,
 } from './room_settings.js';
 import {
   displayName, dmPeers, getRoom, hasRoom, queueRoomsRefresh, refreshDirectory, refreshRooms, renderRooms, resetRooms,
@@ -141,6 +141,7 @@ function wire() {
     changed: () => {
       closeIfGone();
       if (threadRoomId() && !hasRoom(threadRoomId())) closeThread();
+      roomsReloaded();
       statsRoomsChanged();
     },
   });

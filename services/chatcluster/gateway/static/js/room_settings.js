@@ -26,6 +26,7 @@ const hooks = {
 };
 
 let panelRoom = null; // the room whose settings the panel shows
+let shownRole = null; // the user's role in the open room, as its header and messages were drawn
 let panelLoad = 0;
 let members = [];
 let bans = [];
@@ -51,6 +52,7 @@ export const canModerate = (roomId) => canManage(getRoom(roomId));
 
 // The topic under the open room's title and the Settings button (owners and admins).
 export function paintRoomSettings(open) {
+  shownRole = open ? open.my_role ?? null : null;
   const topic = open && open.kind !== 'direct' ? open.topic || '' : '';
   $('room-topic').textContent = topic;
   $('room-topic').title = topic;
@@ -86,6 +88,15 @@ function roomChanged(room) {
   showRoomHeader();
   if (before && after && before.my_role !== after.my_role) repaintOpenRoom();
   if (panelRoom === room.room_id) fillForm(after, false);
+}
+
+// The room list was read again (a reconnect, a room joined): the user's role in the open room may
+// have changed meanwhile.
+export function roomsReloaded() {
+  const open = getRoom(currentRoomId());
+  if (!open || (open.my_role ?? null) === shownRole) return;
+  showRoomHeader();
+  repaintOpenRoom();
 }
 
 // ------------------------------------------------ frames
