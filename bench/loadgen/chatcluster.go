@@ -16,14 +16,22 @@ const benchPassword = "correct horse battery staple 42"
 // `send` frames ({type, room_id, text, ref}; the gateway answers each with an `ack` after the PubAck).
 type ChatCluster struct {
 	base        string
+	preset      *Tokens
 	prefix      string
 	concurrency int
+	owner       string
 	tokens      []string
 	roomIDs     []string
 }
 
-func NewChatCluster(base, prefix string, concurrency int) *ChatCluster {
-	return &ChatCluster{base: strings.TrimRight(base, "/"), prefix: prefix, concurrency: concurrency}
+// Tokens are access tokens of users made beforehand (--tokens): the rooms' owner and the members, in order.
+type Tokens struct {
+	Owner string   `json:"owner"`
+	Users []string `json:"users"`
+}
+
+func NewChatCluster(base, prefix string, concurrency int, preset *Tokens) *ChatCluster {
+	return &ChatCluster{base: strings.TrimRight(base, "/"), prefix: prefix, concurrency: concurrency, preset: preset}
 }
 
 func (c *ChatCluster) Name() string { return "chatcluster" }
@@ -45,12 +53,10 @@ func bearer(token string) map[string]string {
 
 func (c *ChatCluster) Prepare(plan Plan) error {
 	started := time.Now()
-	// The rooms' creator is not one of the members, so every room holds exactly the plan's members plus it;
-	// it never opens a socket.
-	owner, err := c.register(c.prefix + "own")
-	if err != nil {
-		return fmt.Errorf("signing up the rooms' owner: %w", err)
+	if err := c.signUp(plan); err != nil {
+		return err
 	}
+	owner := c.owner
 	c.roomIDs = make([]string, plan.Rooms+1)
 	for r := range c.roomIDs {
 		var room struct {
@@ -62,18 +68,8 @@ func (c *ChatCluster) Prepare(plan Plan) error {
 		}
 		c.roomIDs[r] = room.RoomID
 	}
-	c.tokens = make([]string, plan.Users)
-	err = parallel(plan.Users, c.concurrency, func(i int) error {
-		token, err := c.register(fmt.Sprintf("%su%d", c.prefix, i))
-		c.tokens[i] = token
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("signing up users: %w", err)
-	}
-	say("chatcluster: %d users signed up in %.1fs", plan.Users, time.Since(started).Seconds())
 	joins := plan.Users * (plan.PerUser + 1)
-	err = parallel(joins, c.concurrency, func(k int) error {
+	err := parallel(joins, c.concurrency, func(k int) error {
 		user, nth := k/(plan.PerUser+1), k%(plan.PerUser+1)
 		room := c.roomIDs[plan.RoomsOf(user)[nth]]
 		return call("POST", c.base+"/v1/rooms/"+room+"/join", bearer(c.tokens[user]), nil, 200, nil)
@@ -83,6 +79,35 @@ func (c *ChatCluster) Prepare(plan Plan) error {
 	}
 	say("chatcluster: %d users in %d rooms (%d joins) after %.1fs", plan.Users, plan.Rooms+1, joins,
 		time.Since(started).Seconds())
+	return nil
+}
+
+// signUp registers the rooms' owner (not one of the members: it never opens a socket) and the members through
+// the API, or takes the preset tokens.
+func (c *ChatCluster) signUp(plan Plan) error {
+	if c.preset != nil {
+		if len(c.preset.Users) < plan.Users {
+			return fmt.Errorf("--tokens has %d users, %d needed", len(c.preset.Users), plan.Users)
+		}
+		c.owner, c.tokens = c.preset.Owner, c.preset.Users[:plan.Users]
+		return nil
+	}
+	started := time.Now()
+	owner, err := c.register(c.prefix + "own")
+	if err != nil {
+		return fmt.Errorf("signing up the rooms' owner: %w", err)
+	}
+	c.owner = owner
+	c.tokens = make([]string, plan.Users)
+	err = parallel(plan.Users, c.concurrency, func(i int) error {
+		token, err := c.register(fmt.Sprintf("%su%d", c.prefix, i))
+		c.tokens[i] = token
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("signing up users: %w", err)
+	}
+	say("chatcluster: %d users signed up through the API in %.1fs", plan.Users, time.Since(started).Seconds())
 	return nil
 }
 

@@ -44,6 +44,7 @@ type Options struct {
 	BusPIDs      []int
 	Scenarios    []string
 	Prefix       string
+	TokensFile   string
 }
 
 func parseInts(text string) []int {
@@ -101,6 +102,7 @@ func main() {
 	flag.StringVar(&serverPIDs, "server-pid", "", "pids of the server processes (comma-separated): RSS and CPU")
 	flag.StringVar(&busPIDs, "bus-pid", "", "pids of the message bus (nats-server): CPU only")
 	flag.StringVar(&scenarios, "scenarios", "one-room,many-rooms", "which scenarios, in order")
+	flag.StringVar(&o.TokensFile, "tokens", "", "chatcluster: JSON {owner, users} of access tokens instead of sign-ups")
 	flag.StringVar(&o.Prefix, "prefix", "", "name prefix for users and rooms (default: from the clock)")
 	flag.Parse()
 	o.Rates = parseFloats(rates)
@@ -124,7 +126,18 @@ func main() {
 	var target Target
 	switch o.Target {
 	case "chatcluster":
-		target = NewChatCluster(o.URL, o.Prefix, o.Concurrency)
+		var preset *Tokens
+		if o.TokensFile != "" {
+			data, err := os.ReadFile(o.TokensFile)
+			if err == nil {
+				preset = &Tokens{}
+				err = json.Unmarshal(data, preset)
+			}
+			if err != nil {
+				fatal("--tokens: %v", err)
+			}
+		}
+		target = NewChatCluster(o.URL, o.Prefix, o.Concurrency, preset)
 	case "centrifugo":
 		if o.Secret == "" {
 			fatal("--secret is required for centrifugo")

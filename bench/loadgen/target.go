@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/rand"
 	"net/http"
 	"strings"
 	"time"
@@ -33,18 +34,30 @@ var httpClient = &http.Client{
 }
 
 // call sends a JSON request and decodes a JSON answer; a status other than want is an error quoting the body.
+// A 503 or 429 (the gateway's password checks are bounded) is retried after a pause, for up to a minute.
 func call(method, url string, headers map[string]string, body any, want int, out any) error {
+	deadline := time.Now().Add(time.Minute)
+	for {
+		err, busy := callOnce(method, url, headers, body, want, out)
+		if !busy || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(time.Duration(100+rand.Intn(400)) * time.Millisecond)
+	}
+}
+
+func callOnce(method, url string, headers map[string]string, body any, want int, out any) (error, bool) {
 	var reader io.Reader
 	if body != nil {
 		encoded, err := json.Marshal(body)
 		if err != nil {
-			return err
+			return err, false
 		}
 		reader = bytes.NewReader(encoded)
 	}
 	request, err := http.NewRequest(method, url, reader)
 	if err != nil {
-		return err
+		return err, false
 	}
 	request.Header.Set("Content-Type", "application/json")
 	for k, v := range headers {
@@ -52,20 +65,21 @@ func call(method, url string, headers map[string]string, body any, want int, out
 	}
 	response, err := httpClient.Do(request)
 	if err != nil {
-		return err
+		return err, false
 	}
 	defer response.Body.Close()
 	data, err := io.ReadAll(response.Body)
 	if err != nil {
-		return err
+		return err, false
 	}
 	if response.StatusCode != want {
-		return fmt.Errorf("%s %s: %d %s", method, url, response.StatusCode, strings.TrimSpace(string(data)))
+		busy := response.StatusCode == http.StatusServiceUnavailable || response.StatusCode == http.StatusTooManyRequests
+		return fmt.Errorf("%s %s: %d %s", method, url, response.StatusCode, strings.TrimSpace(string(data))), busy
 	}
 	if out != nil {
-		return json.Unmarshal(data, out)
+		return json.Unmarshal(data, out), false
 	}
-	return nil
+	return nil, false
 }
 
 func wsURL(base string) string {
