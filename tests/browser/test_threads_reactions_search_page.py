@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from pathlib import Path
 
 import pytest
 from playwright.async_api import Browser, Locator, Request, expect
@@ -20,6 +21,7 @@ from tests.helpers import all_messages, eventually
 pytestmark = pytest.mark.browser
 
 HIGHLIGHTED = re.compile(r"\bhighlighted\b")
+SCREENSHOT = Path("/tmp/threads-page.png")
 
 
 def chip(message: Locator, emoji: str) -> Locator:
@@ -89,10 +91,25 @@ async def test_a_reply_shows_its_quote_and_the_thread_count_live_and_the_thread_
         in_room = person.message("Great, chocolate please")
         await expect(in_room.get_by_test_id("reply-quote-text")).to_have_text("Who is bringing the cake?")
 
+    await alice.page.mouse.move(0, 0)
+    await alice.page.screenshot(path=str(SCREENSHOT))
+
+    # A deleted reply leaves the thread and the count, live.
+    reply = bob.message("I will bring it")
+    await reply.hover()
+    await reply.get_by_test_id("delete-button").click()
+    await reply.get_by_test_id("delete-button").click()  # the second click confirms
+    for person in (alice, bob):
+        panel = person.page.get_by_test_id("thread-panel")
+        await expect(panel.get_by_test_id("thread-reply").get_by_test_id("thread-text")).to_have_text(
+            ["Great, chocolate please"]
+        )
+        await expect(person.message("Who is bringing the cake?").get_by_test_id("reply-count")).to_have_text("1 reply")
+
     # After a reload the count comes from the server.
     await bob.page.reload()
     await signed_in(bob)
-    await expect(bob.message("Who is bringing the cake?").get_by_test_id("reply-count")).to_have_text("2 replies")
+    await expect(bob.message("Who is bringing the cake?").get_by_test_id("reply-count")).to_have_text("1 reply")
 
 
 async def test_the_quote_of_a_far_back_original_jumps_to_it_loading_the_history_around_it(

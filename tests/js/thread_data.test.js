@@ -17,7 +17,7 @@ test('a thread holds its message and the replies to it, nothing of other rooms o
   assert.equal(thread.upsert(msg('12', '99')), null);
 });
 
-test('replies come out oldest first whatever order they arrived in; edits merge and tombstones stay', () => {
+test('replies come out oldest first whatever order they arrived in; edits merge; a deletion is final', () => {
   const thread = new Thread('r1', 10);
   thread.takePage({ messages: [msg('30', '10'), msg('20', '10')], before: null });
   thread.upsert(msg('100', '10'));
@@ -30,6 +30,7 @@ test('replies come out oldest first whatever order they arrived in; edits merge 
   thread.upsert(msg('30', '10', { deleted: true }));
   assert.equal(thread.upsert(msg('30', '10', { text: 'late' })), null);
   assert.equal(thread.replies.get('30').deleted, true);
+  assert.deepEqual(thread.sorted().map((m) => m.message_id), ['20', '100'], 'a deleted reply leaves the thread');
 });
 
 test('the cursor of earlier replies comes from the first page, then from each earlier page', () => {
@@ -48,13 +49,19 @@ test('the replies path pages with before or after', () => {
   assert.equal(repliesPath('/v1/rooms/r1', '10', { after: '7' }), '/v1/rooms/r1/messages/10/replies?limit=100&after=7');
 });
 
-test('a live reply counts once, when it is new; edits, deletes and repeats do not count', () => {
+test('a live reply counts once, when it is new; a deleted one stops counting; edits and repeats change nothing', () => {
   const created = { kind: 'created', message: msg('11', '10') };
-  assert.equal(countAfter(2, created, false), 3);
-  assert.equal(countAfter(2, created, true), 2, 'seen before (a replay)');
-  assert.equal(countAfter(undefined, created, false), 1);
-  assert.equal(countAfter(2, { kind: 'edited', message: msg('11', '10') }, false), 2);
-  assert.equal(countAfter(2, { kind: 'created', message: msg('11', '10', { deleted: true }) }, false), 2);
+  const known = msg('11', '10');
+  assert.equal(countAfter(2, created, null), 3);
+  assert.equal(countAfter(2, created, known), 2, 'seen before (a replay)');
+  assert.equal(countAfter(undefined, created, null), 1);
+  assert.equal(countAfter(2, { kind: 'edited', message: msg('11', '10', { text: 'x' }) }, known), 2);
+  assert.equal(countAfter(2, { kind: 'created', message: msg('11', '10', { deleted: true }) }, null), 2);
+  const deleted = { kind: 'deleted', message: msg('11', '10', { deleted: true }) };
+  assert.equal(countAfter(2, deleted, known), 1);
+  assert.equal(countAfter(2, deleted, { ...known, deleted: true }), 2, 'deleted again (a replay)');
+  assert.equal(countAfter(2, deleted, null), 2, 'a reply the page never saw: the next load tells');
+  assert.equal(countAfter(0, deleted, known), 0);
 });
 
 test('the count reads as a phrase', () => {

@@ -273,12 +273,12 @@ export function patchMessage(id, changes) {
   if (el) fillMessage(el, patched);
 }
 
-// A reply arrived live: its original's count goes up once.
-function countReply(event, seenBefore) {
+// A reply arrived, or was deleted, live: its original's count follows.
+function countReply(event, before) {
   const m = event.message;
   const parent = m.reply_to != null ? room.get(m.reply_to) : null;
   if (!parent) return;
-  const count = countAfter(parent.reply_count, event, seenBefore);
+  const count = countAfter(parent.reply_count, event, before);
   if (count !== (Number(parent.reply_count) || 0)) patchMessage(parent.message_id, { reply_count: count });
 }
 
@@ -298,18 +298,18 @@ export const rememberLive = (m) => recent.note(m);
 // A live event of the open room.
 export function showLive(event) {
   const m = event.message;
-  const seenBefore = !!room.get(m.message_id) || room.held.has(String(m.message_id));
+  const before = room.get(m.message_id) || room.held.get(String(m.message_id)) || null;
   if (room.gap && !room.get(m.message_id)) {
     // Newer pages are not loaded yet: the message waits for them (or, the user's own, brings the room to its newest).
     room.hold(m);
-    countReply(event, seenBefore);
+    countReply(event, before);
     if (event.kind === 'created' && isMe(m.author_id)) jumpToLatest();
     return;
   }
   const stick = isNearBottom() || isMe(m.author_id);
   if (event.kind === 'created' && !room.hasAuthor(m.author_id)) refreshSubtitle(); // a new voice: the member count may have changed
   upsertMessage(m);
-  countReply(event, seenBefore);
+  countReply(event, before);
   regroup();
   if (stick && event.kind === 'created') scrollToBottom();
 }

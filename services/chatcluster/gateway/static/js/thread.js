@@ -71,7 +71,10 @@ function render() {
   else parent.replaceChildren(element('p', 'panel-empty', thread.loaded ? 'The message is not available.' : 'Loading…'));
   const replies = thread.sorted();
   $('thread-replies').replaceChildren(...replies.map((m) => threadMessage(m, false)));
-  $('thread-count').textContent = thread.loaded ? replyCountText(replies.length) : '';
+  // All of them when earlier ones are not loaded: the count under the message in the room, if it is there.
+  const inRoom = messageOf(thread.parentId);
+  const total = thread.before && inRoom && inRoom.room_id === thread.roomId ? Number(inRoom.reply_count) || 0 : replies.length;
+  $('thread-count').textContent = thread.loaded ? replyCountText(Math.max(total, replies.length)) : '';
   $('thread-older').hidden = !thread.before;
   $('thread-empty').hidden = !thread.loaded || replies.length > 0 || !!thread.before;
 }

@@ -46,9 +46,9 @@ export class Thread {
     return merged;
   }
 
-  // The replies in id order (oldest first).
+  // The replies in id order (oldest first); deleted ones leave the thread, as on the server.
   sorted() {
-    return [...this.replies.values()].sort((a, b) => cmpId(a.message_id, b.message_id));
+    return [...this.replies.values()].filter((m) => !m.deleted).sort((a, b) => cmpId(a.message_id, b.message_id));
   }
 
   // A page of replies from the server.
@@ -59,11 +59,15 @@ export class Thread {
   }
 }
 
-// How many replies a message has after one live event of a reply, given whether the page had
-// seen that reply before: a reply counts once, when it first arrives (the server's own count,
-// in every message it answers, replaces this whenever the message is loaded again).
-export function countAfter(count, event, seenBefore) {
+// How many replies a message has after one live event of a reply, given the state of that reply
+// the page had before (null when it had none). The server counts the replies that are not
+// deleted: a reply counts once, when it first arrives, and stops counting when a reply the page
+// knew is deleted. (The server's own count, in every message it answers, replaces this whenever
+// the message is loaded again.)
+export function countAfter(count, event, before) {
   const n = Number(count) || 0;
-  if (event.kind === 'created' && !seenBefore && !event.message.deleted) return n + 1;
+  const m = event.message;
+  if (event.kind === 'created' && !before && !m.deleted) return n + 1;
+  if (m.deleted && before && !before.deleted) return Math.max(0, n - 1);
   return n;
 }
