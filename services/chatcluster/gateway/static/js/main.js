@@ -200,7 +200,12 @@ function wire() {
   wireRooms();
   wireMessages();
   wireComposer(currentRoomId, { to: replyingTo, sent: cancelReply });
-  useSender(sendMessage);
+  // The thread opened: the other panels on the room's right side close.
+  useSender(sendMessage, () => {
+    closeMembers();
+    closePins();
+    closeRoomSettings();
+  });
   wireEditing();
   wireViews();
   wireStats();

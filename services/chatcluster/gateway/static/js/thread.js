@@ -5,7 +5,6 @@ import { api, roomPath } from './api.js';
 import { $, element, showError, submitOnEnter } from './dom.js';
 import { avatarColor, formatTime } from './format.js';
 import { idDate } from './ids.js';
-import { closeMembers } from './members.js';
 import { paintText } from './mentions.js';
 import { messageList } from './message_view.js';
 import { messageOf } from './messages.js';
@@ -14,9 +13,12 @@ import { Thread, repliesPath, replyCountText } from './thread_data.js';
 let thread = null; // the open Thread, or null
 let load = 0; // bumps whenever the panel shows another thread (or none)
 let sender = () => {}; // (room_id, text, reply_to) sends a message (compose.js, through main.js)
+let opened = () => {}; // the panel opened: the others beside the room close
 
-export function useSender(send) {
+// `send(room_id, text, reply_to)` sends a message; `shown()` is told when the panel opens.
+export function useSender(send, shown = () => {}) {
   sender = send;
+  opened = shown;
 }
 
 export const threadRoomId = () => (thread ? thread.roomId : null);
@@ -89,7 +91,7 @@ export async function openThread(roomId, messageId) {
   thread = new Thread(roomId, messageId);
   const known = messageOf(messageId);
   if (known && known.room_id === roomId) thread.upsert(known);
-  closeMembers(); // they share the room's right side
+  opened();
   $('thread-panel').hidden = false;
   $('thread-input').value = '';
   render();
