@@ -224,12 +224,6 @@ function wire() {
   wireContacts();
   // The thread and the member list share the room's right side.
   for (const close of [closeThread, closePins, closeRoomSettings]) $('members-button').addEventListener('click', close);
-  $('message-list').addEventListener('click', (e) => {
-    if (e.target.closest('.msg-replies')) {
-      closePins();
-      closeRoomSettings();
-    }
-  });
   // The feed, the settings, the search results and the reaction picker close on Escape and on a click anywhere else.
   document.addEventListener('keydown', (e) => {
     if (e.key === 'Escape') {
