@@ -166,6 +166,16 @@ class Message(BaseModel):
         return id_datetime(self.message_id)
 
 
+class MessageVersion(BaseModel):
+    """One text a message has had: as sent (`edited_at` None) or as an edit made it; the store keeps each."""
+
+    model_config = ConfigDict(frozen=True)
+
+    event_id: Snowflake = Field(description="The event that wrote this text (the message id for the text as sent)")
+    text: str
+    edited_at: datetime | None = Field(description="When this edit was made; null for the text as sent")
+
+
 class MessageEvent(BaseModel):
     """What the gateway publishes on `chat.msg.<room>`: the message's whole state after the event.
 

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from chatcluster.ids import BUCKET_MS, EPOCH_MS, SnowflakeGenerator, bucket_of, lowest_id_at
 from chatcluster.store.base import Messages
-from tests.contract.builders import DAY_MS, ORIGIN_MS, ContractCase, created, ids_of, walk_back, walk_forward
+from tests.contract.builders import (
+    DAY_MS,
+    ORIGIN_MS,
+    ContractCase,
+    created,
+    deleted,
+    edited,
+    ids_of,
+    walk_back,
+    walk_forward,
+)
 
 
 class HistoryContract(ContractCase):
@@ -138,3 +148,68 @@ class HistoryContract(ContractCase):
         assert {m.room_id for m in await store.history("room-a", before=in_b[-1], limit=100)} == {"room-a"}
         assert {m.room_id for m in await store.history("room-b", after=in_a[0], limit=100)} == {"room-b"}
         assert await store.history("room-c") == []
+
+    # --- replies --------------------------------------------------------------------------------------
+
+    async def test_replies_to_a_message_page_like_history_in_both_directions(
+        self, store: Messages, ids: SnowflakeGenerator
+    ) -> None:
+        parent = created(ids, "general", "what do we eat?")
+        replies, chatter = [], []
+        for n in range(7):
+            replies.append(created(ids, "general", f"reply {n}", reply_to=parent.message.message_id))
+            chatter.append(created(ids, "general", f"chatter {n}"))
+        await store.apply_events([parent, *replies, *chatter])
+        expected = [e.message.message_id for e in replies]
+        parent_id = parent.message.message_id
+
+        assert ids_of(await store.replies("general", parent_id)) == expected
+        assert ids_of(await store.replies("general", parent_id, limit=3)) == expected[-3:]
+        assert ids_of(await store.replies("general", parent_id, before=expected[3], limit=2)) == expected[1:3]
+        assert ids_of(await store.replies("general", parent_id, after=expected[3], limit=2)) == expected[4:6]
+        assert ids_of(await store.replies("general", parent_id, after=0, limit=100)) == expected
+        assert await store.replies("general", expected[0]) == []
+
+    async def test_replies_span_time_buckets_and_never_show_another_rooms_messages(
+        self, store: Messages, ids: SnowflakeGenerator
+    ) -> None:
+        parent = created(ids, "general", "a long thread", at_ms=ORIGIN_MS)
+        later = [
+            created(ids, "general", f"day {day}", at_ms=ORIGIN_MS + day * DAY_MS, reply_to=parent.message.message_id)
+            for day in (1, 40, 80)
+        ]
+        stray = created(ids, "random", "not here", reply_to=parent.message.message_id)
+        await store.apply_events([parent, *later, stray])
+
+        found = await store.replies("general", parent.message.message_id, limit=100)
+
+        assert ids_of(found) == [e.message.message_id for e in later]
+
+    async def test_a_deleted_reply_leaves_the_thread_and_its_count_whatever_order_events_land_in(
+        self, store: Messages, ids: SnowflakeGenerator
+    ) -> None:
+        parent = created(ids, "general", "question")
+        kept, gone, early_gone = (
+            created(ids, "general", text, reply_to=parent.message.message_id) for text in ("yes", "no", "maybe")
+        )
+        await store.apply_events([parent, kept, gone])
+        await store.apply_events([deleted(gone, ids.next_id())])
+        await store.apply_events([deleted(early_gone, ids.next_id())])  # its delete lands before its create
+        await store.apply_events([early_gone, gone])
+
+        assert ids_of(await store.replies("general", parent.message.message_id)) == [kept.message.message_id]
+        assert await store.reply_counts([parent.message.message_id]) == {parent.message.message_id: 1}
+
+    async def test_reply_counts_count_each_live_reply_once_and_leave_out_messages_without_replies(
+        self, store: Messages, ids: SnowflakeGenerator
+    ) -> None:
+        first, second, quiet = (created(ids, "general", text) for text in ("one", "two", "three"))
+        to_first = [created(ids, "general", f"re {n}", reply_to=first.message.message_id) for n in range(3)]
+        to_second = created(ids, "general", "re", reply_to=second.message.message_id)
+        await store.apply_events([first, second, quiet, *to_first, to_second])
+        await store.apply_events([*to_first, edited(to_second, ids.next_id(), "re, edited")])  # redelivered, edited
+
+        counts = await store.reply_counts([m.message.message_id for m in (first, second, quiet, first)])
+
+        assert counts == {first.message.message_id: 3, second.message.message_id: 1}
+        assert await store.reply_counts([]) == {}

@@ -177,26 +177,36 @@ class MessagesContract(ContractCase):
         stored = [m for r in range(3) for m in await store.history(f"room-{r}", limit=1_000)]
         assert sorted(ids_of(stored)) == sorted(e.message.message_id for b in batches for e in b)
 
-    # --- search -----------------------------------------------------------------------------------
+    # --- edit history -----------------------------------------------------------------------------
 
-    async def test_search_finds_live_messages_of_one_room_by_their_words_newest_first(
+    async def test_every_text_a_message_has_had_reads_back_oldest_first_whatever_order_events_land_in(
         self, store: Messages, ids: SnowflakeGenerator
     ) -> None:
-        first = created(ids, "general", "The pizza is ready")
-        other_room = created(ids, "random", "pizza here too")
-        unrelated = created(ids, "general", "coffee time")
-        second = created(ids, "general", "More PIZZA, and coffee")
-        gone = created(ids, "general", "secret pizza")
-        await store.apply_events([first, other_room, unrelated, second, gone])
-        await store.apply_events([deleted(gone, ids.next_id())])
+        original = created(ids, "general", "v1")
+        first, second = edited(original, ids.next_id(), "v2"), edited(original, ids.next_id(), "v3")
 
-        assert ids_of(await store.search("general", "pizza")) == [second.message.message_id, first.message.message_id]
-        assert ids_of(await store.search("general", "pizza coffee")) == [second.message.message_id]
-        assert await store.search("general", "the") == []
+        await store.apply_events([second, original])
+        await store.apply_events([first, second, original])
 
-    async def test_search_follows_edits(self, store: Messages, ids: SnowflakeGenerator) -> None:
-        original = created(ids, "general", "see you at lunch")
-        await store.apply_events([original, edited(original, ids.next_id(), "see you at dinner")])
+        versions = await store.message_versions(original.message.message_id)
+        assert [(v.event_id, v.text) for v in versions] == [
+            (original.event_id, "v1"),
+            (first.event_id, "v2"),
+            (second.event_id, "v3"),
+        ]
+        assert [v.edited_at for v in versions] == [None, first.message.edited_at, second.message.edited_at]
 
-        assert await store.search("general", "lunch") == []
-        assert ids_of(await store.search("general", "dinner")) == [original.message.message_id]
+    async def test_a_deleted_message_keeps_every_earlier_text_in_its_edit_history(
+        self, store: Messages, ids: SnowflakeGenerator
+    ) -> None:
+        original = created(ids, "general", "v1")
+        edit = edited(original, ids.next_id(), "v2")
+
+        await store.apply_events([original, edit, deleted(edit, ids.next_id())])
+
+        assert [v.text for v in await store.message_versions(original.message.message_id)] == ["v1", "v2"]
+
+    async def test_an_unknown_message_has_no_edit_history(self, store: Messages, ids: SnowflakeGenerator) -> None:
+        await store.apply_events([created(ids, "general", "hello")])
+
+        assert await store.message_versions(ids.next_id()) == []

@@ -12,7 +12,7 @@ wins, so a redelivered or replayed event never changes the outcome.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -24,7 +24,9 @@ from chatcluster.models import (
     Member,
     Message,
     MessageEvent,
+    MessageVersion,
     Notification,
+    ReactionEvent,
     Room,
     RoomRole,
     ScoredEvent,
@@ -33,6 +35,7 @@ from chatcluster.models import (
     UserSettings,
 )
 from chatcluster.privacy import Audience
+from chatcluster.reactions import ReactionSummary
 
 
 class StoreUnavailable(Unavailable):
@@ -64,6 +67,14 @@ class Pin:
     message_id: int
     pinned_at: datetime
     by: int
+
+
+@dataclass(frozen=True)
+class UserRef:
+    """A user by id and name: a contact, someone blocked, an entry of the user directory."""
+
+    user_id: int
+    username: str
 
 
 class Lifecycle(Protocol):
@@ -169,13 +180,36 @@ class Messages(Protocol):
 
     async def get_message(self, message_id: int) -> Message | None: ...
 
-    async def search(self, room_id: str, query: str, limit: int = 50) -> list[Message]:
-        """Live messages of a room containing every topic word of `query`, newest first."""
+    async def search(
+        self,
+        room_ids: Sequence[str],
+        query: str,
+        *,
+        author_id: int | None = None,
+        not_by: Collection[int] = (),
+        before: int | None = None,
+        after: int | None = None,
+        limit: int = 50,
+    ) -> list[Message]:
+        """Up to `limit` live messages of these rooms holding every topic word of `query` (`counting.words_of`),
+        newest first: older than `before` and newer than `after` (message ids), written by `author_id` when given,
+        none written by a user in `not_by`. A query without a topic word finds nothing."""
 
     async def history(
         self, room_id: str, *, before: int | None = None, after: int | None = None, limit: int = 50
     ) -> list[Message]:
         """Up to `limit` messages in id order: the newest older than `before`, or the oldest newer than `after`."""
+
+    async def replies(
+        self, room_id: str, parent_id: int, *, before: int | None = None, after: int | None = None, limit: int = 50
+    ) -> list[Message]:
+        """Up to `limit` live (not deleted) replies of the room to `parent_id`, in id order, paged as `history`."""
+
+    async def reply_counts(self, message_ids: Sequence[int]) -> dict[int, int]:
+        """How many live replies each of these messages has; a message with none has no entry."""
+
+    async def message_versions(self, message_id: int) -> list[MessageVersion]:
+        """Every text the message has had (as sent, then each edit), oldest first; empty for an unknown message."""
 
 
 class Sentiments(Protocol):
@@ -318,7 +352,14 @@ class Digests(Protocol):
 
 class Reactions(Protocol):
     """Emoji reactions, one per (message, user, emoji): stored from `ReactionEvent`s by the persister, the
-    highest event id winning, so the same reaction twice counts once (issue 14: methods to come)."""
+    highest event id winning, so the same reaction twice counts once and an add then a remove, redelivered in
+    any order, ends removed."""
+
+    async def apply_reactions(self, events: Sequence[ReactionEvent]) -> None:
+        """Upsert a batch of reaction events; the highest event id per (message, user, emoji) wins."""
+
+    async def reactions_of(self, message_ids: Sequence[int]) -> dict[int, list[ReactionSummary]]:
+        """The present reactions of each of these messages (`reactions.summarize`'s order); none: no entry."""
 
 
 class Pins(Protocol):
@@ -335,12 +376,35 @@ class Pins(Protocol):
 
 
 class Blocks(Protocol):
-    """Who each user blocked: the blocked user cannot message the blocker, whose views hide what they say
-    (issue 14: methods to come)."""
+    """Who each user blocked: the blocked user cannot message the blocker, whose views hide what they say.
+
+    Set semantics: blocking twice is one block, unblocking someone not blocked changes nothing."""
+
+    async def block(self, user_id: int, blocked: UserRef) -> None: ...
+
+    async def unblock(self, user_id: int, blocked_id: int) -> None: ...
+
+    async def blocks_of(self, user_id: int) -> list[UserRef]:
+        """Everyone the user blocked, by username (case-insensitive)."""
+
+    async def has_blocked(self, user_id: int, other_id: int) -> bool:
+        """Whether `user_id` blocked `other_id`."""
 
 
 class Contacts(Protocol):
-    """Each user's contacts, the design's "friends" (issue 14: methods to come)."""
+    """Each user's contacts (the design's "friends", one-sided: adding someone asks nothing of them), and the
+    user directory. Set semantics, like `Blocks`."""
+
+    async def add_contact(self, user_id: int, contact: UserRef) -> None: ...
+
+    async def remove_contact(self, user_id: int, contact_id: int) -> None: ...
+
+    async def contacts_of(self, user_id: int) -> list[UserRef]:
+        """The user's contacts, by username (case-insensitive)."""
+
+    async def users_by_prefix(self, prefix: str, limit: int) -> list[UserRef]:
+        """Up to `limit` live accounts whose username starts with `prefix` (letters in any case), by username
+        (case-insensitive); a range read of an index, never a scan of every user."""
 
 
 class Store(

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from chatcluster.models import (
     Member,
     Message,
+    MessageVersion,
     Notification,
     NotificationKind,
     Room,
@@ -79,6 +80,16 @@ def room_values(room: Room) -> tuple[str, str, str, int, int, str, bool]:
 def placeholders(columns: str) -> str:
     """`?, ?, ...`: one bind marker per column of a `*_COLUMNS` list."""
     return ", ".join("?" for _ in columns.split(","))
+
+
+# Above every character a username may hold (`models.USERNAME_PATTERN`: ASCII letters, digits, '_', '.', '-').
+_PAST_USERNAME_CHARS = "\x7f"
+
+
+def username_range(prefix: str) -> tuple[str, str]:
+    """The lowercase bounds [low, high) of every username starting with `prefix`, whatever its case."""
+    low = prefix.lower()
+    return low, low + _PAST_USERNAME_CHARS
 
 
 class Row(Protocol):
@@ -179,4 +190,13 @@ def notification_of(row: Row) -> Notification:
         created_at=utc_datetime(row["created_ms"]),
         read=bool(row["read"]),
         deleted=deleted,
+    )
+
+
+def version_of(row: Row) -> MessageVersion:
+    """One text of a message's edit history."""
+    return MessageVersion(
+        event_id=row["event_id"],
+        text=row["text"] or "",
+        edited_at=None if row["edited_ms"] is None else utc_datetime(row["edited_ms"]),
     )

@@ -147,6 +147,32 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             room_id text, message_id bigint, pinned_ms bigint, pinned_by bigint,
             PRIMARY KEY ((room_id), message_id))""",
     ),
+    # Replies, edit history and reactions (issue 14): each message's live replies in a partition of their parent
+    # (a reply's delete removes it, with the delete's timestamp); every text a message has had; one reaction row
+    # per message, emoji and user, written or deleted with a timestamp from the event id, so the highest id wins.
+    (
+        """CREATE TABLE IF NOT EXISTS replies_by_parent (
+            parent_id bigint, message_id bigint, room_id text, PRIMARY KEY ((parent_id), message_id))""",
+        """CREATE TABLE IF NOT EXISTS message_versions (
+            message_id bigint, event_id bigint, text text, edited_ms bigint, PRIMARY KEY ((message_id), event_id))""",
+        """CREATE TABLE IF NOT EXISTS reactions (
+            message_id bigint, emoji text, user_id bigint, username text, event_id bigint,
+            PRIMARY KEY ((message_id), emoji, user_id))""",
+    ),
+    # Contacts, blocks and the user directory (issue 14): each user's contacts and blocks in one partition per user,
+    # with the name each had when added (usernames never change); every live username in a partition of its first
+    # character, clustered by the lowercase name, so a prefix is a range of one partition. The accounts made before
+    # it are copied in once by the first process to open the store (`people.CassandraContacts.migrate`).
+    (
+        """CREATE TABLE IF NOT EXISTS contacts (
+            user_id bigint, contact_id bigint, username text, PRIMARY KEY ((user_id), contact_id))""",
+        """CREATE TABLE IF NOT EXISTS blocks (
+            user_id bigint, blocked_id bigint, username text, PRIMARY KEY ((user_id), blocked_id))""",
+        """CREATE TABLE IF NOT EXISTS users_by_prefix (
+            first text, username_key text, user_id bigint, username text, PRIMARY KEY ((first), username_key))""",
+        """CREATE TABLE IF NOT EXISTS directory_backfill (name text PRIMARY KEY)""",
+        """INSERT INTO directory_backfill (name) VALUES ('pending')""",
+    ),
     # -- new migrations go above this line: append only, one block per change (issue 14 helpers: see the brief) --
 )
 

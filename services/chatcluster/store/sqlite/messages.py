@@ -6,13 +6,14 @@ through an FTS5 index that follows the stored row, whichever event won.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from chatcluster.counting import words_of
 from chatcluster.ids import MAX_ID, bucket_of
-from chatcluster.models import Message, MessageEvent
-from chatcluster.store.rows import mentions_value, message_of
+from chatcluster.models import EventKind, Message, MessageEvent, MessageVersion
+from chatcluster.store.rows import mentions_value, message_of, version_of
 from chatcluster.store.sqlite.connection import SqliteConnection
 from chatcluster.times import epoch_ms
 
@@ -70,22 +71,91 @@ class SqliteMessages(SqliteConnection):
                 "SELECT message_id, text, room_id FROM messages WHERE message_id = ? AND deleted = 0",
                 message_ids,
             )
+            # Every text a message has had, whichever event won: the edit history.
+            await db.executemany(
+                "INSERT OR IGNORE INTO message_versions (message_id, event_id, text, edited_ms) "
+                "VALUES (:message_id, :version, :text, :edited_ms)",
+                [_event_row(e) for e in events if e.kind is not EventKind.DELETED],
+            )
 
-    async def search(self, room_id: str, query: str, limit: int = 50) -> list[Message]:
+    async def search(
+        self,
+        room_ids: Sequence[str],
+        query: str,
+        *,
+        author_id: int | None = None,
+        not_by: Collection[int] = (),
+        before: int | None = None,
+        after: int | None = None,
+        limit: int = 50,
+    ) -> list[Message]:
         terms = words_of(query)
-        if not terms:
+        if not terms or not room_ids or limit <= 0:
             return []
-        match = " AND ".join(f'"{term}"' for term in terms)
+        # The FTS index walks its matches newest first (rowid is the message id) and stops at `limit`; the rooms
+        # and authors travel as one JSON parameter each, however many the caller is in.
+        where = [
+            "message_search MATCH ?",
+            "f.rowid < ?",
+            "f.rowid > ?",
+            "f.room_id IN (SELECT value FROM json_each(?))",
+            "m.deleted = 0",
+        ]
+        params: list[Any] = [
+            " AND ".join(f'"{term}"' for term in terms),
+            MAX_ID if before is None else before,
+            0 if after is None else after,
+            json.dumps(list(dict.fromkeys(room_ids))),
+        ]
+        if author_id is not None:
+            where.append("m.author_id = ?")
+            params.append(author_id)
+        if not_by:
+            where.append("m.author_id NOT IN (SELECT value FROM json_each(?))")
+            params.append(json.dumps(sorted(not_by)))
         rows = await self._all(
             f"{_MESSAGE_SELECT} JOIN message_search f ON f.rowid = m.message_id "
-            "WHERE message_search MATCH ? AND f.room_id = ? ORDER BY m.message_id DESC LIMIT ?",
-            (match, room_id, limit),
+            f"WHERE {' AND '.join(where)} ORDER BY f.rowid DESC LIMIT ?",
+            (*params, limit),
         )
         return [message_of(r) for r in rows]
 
     async def get_message(self, message_id: int) -> Message | None:
         row = await self._one(f"{_MESSAGE_SELECT} WHERE m.message_id = ?", (message_id,))
         return None if row is None else message_of(row)
+
+    async def replies(
+        self, room_id: str, parent_id: int, *, before: int | None = None, after: int | None = None, limit: int = 50
+    ) -> list[Message]:
+        where = f"{_MESSAGE_SELECT} WHERE m.reply_to = ? AND m.room_id = ? AND m.deleted = 0 "
+        if after is not None:
+            rows = await self._all(
+                where + "AND m.message_id > ? ORDER BY m.message_id LIMIT ?", (parent_id, room_id, after, limit)
+            )
+            return [message_of(r) for r in rows]
+        upper = before if before is not None else MAX_ID
+        rows = await self._all(
+            where + "AND m.message_id < ? ORDER BY m.message_id DESC LIMIT ?", (parent_id, room_id, upper, limit)
+        )
+        return [message_of(r) for r in reversed(rows)]
+
+    async def reply_counts(self, message_ids: Sequence[int]) -> dict[int, int]:
+        if not message_ids:
+            return {}
+        marks = ",".join("?" * len(message_ids))
+        rows = await self._all(
+            f"SELECT reply_to, COUNT(*) AS replies FROM messages WHERE reply_to IN ({marks}) AND deleted = 0 "
+            "GROUP BY reply_to",
+            list(message_ids),
+        )
+        return {r["reply_to"]: r["replies"] for r in rows}
+
+    async def message_versions(self, message_id: int) -> list[MessageVersion]:
+        rows = await self._all(
+            "SELECT event_id, text, edited_ms FROM message_versions WHERE message_id = ? ORDER BY event_id",
+            (message_id,),
+        )
+        return [version_of(r) for r in rows]
 
     async def history(
         self, room_id: str, *, before: int | None = None, after: int | None = None, limit: int = 50

@@ -172,5 +172,33 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (room_id, message_id)
     ) WITHOUT ROWID;
     """,
+    # Replies, edit history and reactions (issue 14): replies found by their parent; every text a message has had,
+    # the current ones of the messages already stored as their first; one reaction per message, user and emoji,
+    # kept (present or not) with the event id that set it, so the highest event id wins.
+    """
+    CREATE INDEX messages_by_reply ON messages (reply_to, message_id) WHERE reply_to IS NOT NULL;
+    CREATE TABLE message_versions (
+        message_id INTEGER NOT NULL, event_id INTEGER NOT NULL, text TEXT NOT NULL, edited_ms INTEGER,
+        PRIMARY KEY (message_id, event_id)
+    ) WITHOUT ROWID;
+    INSERT INTO message_versions SELECT message_id, version, text, edited_ms FROM messages WHERE deleted = 0;
+    CREATE TABLE reactions (
+        message_id INTEGER NOT NULL, emoji TEXT NOT NULL, user_id INTEGER NOT NULL, username TEXT NOT NULL,
+        present INTEGER NOT NULL, version INTEGER NOT NULL,
+        PRIMARY KEY (message_id, emoji, user_id)
+    ) WITHOUT ROWID;
+    """,
+    # Contacts and blocks (issue 14): each user's contacts and the users they blocked, with the name each had when
+    # added (usernames never change). The directory reads the users table's own NOCASE index on the name.
+    """
+    CREATE TABLE contacts (
+        user_id INTEGER NOT NULL, contact_id INTEGER NOT NULL, username TEXT NOT NULL,
+        PRIMARY KEY (user_id, contact_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE blocks (
+        user_id INTEGER NOT NULL, blocked_id INTEGER NOT NULL, username TEXT NOT NULL,
+        PRIMARY KEY (user_id, blocked_id)
+    ) WITHOUT ROWID;
+    """,
     # -- new migrations go above this line: append only, one block per change (issue 14 helpers: see the brief) --
 )
