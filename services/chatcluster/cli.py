@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import json
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
 from enum import StrEnum
@@ -441,13 +441,15 @@ def send(
     room_id: str,
     text: str,
     client_id: Annotated[str | None, typer.Option(help="Idempotency key: resending it sends once")] = None,
+    reply_to: Annotated[str | None, typer.Option(help="The id of the message of the room this replies to")] = None,
     url: UrlOption = DEFAULT_URL,
 ) -> None:
-    """Send a message; prints its id once JetStream has it."""
+    """Send a message (a reply with --reply-to); prints its id once JetStream has it."""
+    extra = {"client_id": client_id, "reply_to": reply_to}
 
     async def go() -> dict[str, Any]:
         async with _client(url) as client:
-            return await client.send(room_id, text, **({"client_id": client_id} if client_id else {}))
+            return await client.send(room_id, text, **{k: v for k, v in extra.items() if v})
 
     console.print(_run(go())["message_id"])
 
@@ -455,19 +457,29 @@ def send(
 SENTIMENT_BADGES = {1: " [green](+)[/]", 0: " [dim](0)[/]", -1: " [red](-)[/]"}
 
 
-def _print_message(message: dict[str, Any]) -> None:
+def _print_message(message: dict[str, Any], ids: bool = False) -> None:
     stamp = message.get("created_at", "")[11:19]
     body = "[dim](deleted)[/]" if message.get("deleted") else escape(message["text"])
     edited = " [dim](edited)[/]" if message.get("edited_at") and not message.get("deleted") else ""
     sentiment = message.get("sentiment") or {}
     badge = "" if message.get("deleted") else SENTIMENT_BADGES.get(int(sentiment.get("label", 99)), "")
-    console.print(f"[dim]{stamp}[/] [bold]{escape(message['author'])}[/]: {body}{edited}{badge}", highlight=False)
+    prefix = f"[dim]{message['message_id']}[/] " if ids else ""
+    reply = f"[dim]↪ {message['reply_to']}[/] " if message.get("reply_to") else ""
+    replies = message.get("reply_count") or 0
+    thread = f" [cyan]({replies} {'reply' if replies == 1 else 'replies'})[/]" if replies else ""
+    reactions = "".join(f"  {escape(r['emoji'])} {r['count']}" for r in message.get("reactions") or ())
+    author = f"[bold]{escape(message['author'])}[/]"
+    console.print(f"{prefix}[dim]{stamp}[/] {reply}{author}: {body}{edited}{badge}{thread}{reactions}", highlight=False)
+
+
+IdsOption = Annotated[bool, typer.Option("--ids", help="Print each message's id (to reply or react to it)")]
 
 
 @app.command()
 def history(
     room_id: str,
     limit: Annotated[int, typer.Option(min=1, max=200)] = 50,
+    ids: IdsOption = False,
     url: UrlOption = DEFAULT_URL,
 ) -> None:
     """Print the latest messages of a room, oldest first."""
@@ -477,7 +489,65 @@ def history(
             return await client.history(room_id, limit=limit)
 
     for message in _run(go())["messages"]:
-        _print_message(message)
+        _print_message(message, ids)
+
+
+# --- replies, reactions and edit history ------------------------------------------------------
+
+
+@app.command()
+def replies(
+    room_id: str,
+    message_id: str,
+    limit: Annotated[int, typer.Option(min=1, max=200)] = 50,
+    ids: IdsOption = False,
+    url: UrlOption = DEFAULT_URL,
+) -> None:
+    """Print the latest replies to a message, oldest first (a reply: `chatcluster send ROOM TEXT --reply-to ID`)."""
+
+    async def go() -> dict[str, Any]:
+        async with _client(url) as client:
+            return await client.replies(room_id, message_id, limit=limit)
+
+    for message in _run(go())["messages"]:
+        _print_message(message, ids)
+
+
+def _react(room_id: str, message_id: str, emoji: str, add: bool, url: str) -> None:
+    async def go() -> dict[str, Any]:
+        async with _client(url) as client:
+            return await client.react(room_id, message_id, emoji, add=add)
+
+    _run(go())
+    console.print(f"{'reacted' if add else 'took back'} {escape(emoji)} on message {message_id}")
+
+
+@app.command()
+def react(room_id: str, message_id: str, emoji: str, url: UrlOption = DEFAULT_URL) -> None:
+    """React to a message with one emoji (reacting twice counts once)."""
+    _react(room_id, message_id, emoji, True, url)
+
+
+@app.command()
+def unreact(room_id: str, message_id: str, emoji: str, url: UrlOption = DEFAULT_URL) -> None:
+    """Take back my reaction with EMOJI on a message."""
+    _react(room_id, message_id, emoji, False, url)
+
+
+@app.command()
+def edits(room_id: str, message_id: str, url: UrlOption = DEFAULT_URL) -> None:
+    """Print the earlier texts of a message, oldest first (a deleted one's: for the room's owners and admins)."""
+
+    async def go() -> dict[str, Any]:
+        async with _client(url) as client:
+            return await client.edits(room_id, message_id)
+
+    versions = _run(go())["versions"]
+    if not versions:
+        console.print("[dim]never edited[/]")
+    for version in versions:
+        when = (version["edited_at"] or "")[:19].replace("T", " ") or "as sent"
+        console.print(f"[dim]{when}[/] {escape(version['text'])}", highlight=False)
 
 
 @app.command()
@@ -500,6 +570,333 @@ def tail(room_id: str, url: UrlOption = DEFAULT_URL) -> None:
     console.print(f"[dim]tailing {room_id}; Ctrl-C stops[/]")
     with contextlib.suppress(KeyboardInterrupt):
         _run(go())
+
+
+# --- search, the user directory, contacts and blocks ------------------------------------------
+
+
+def _marked(text: str, spans: list[list[int]]) -> str:
+    """The text with each highlighted [start, end) span shown in bold, everything else escaped."""
+    out, at = [], 0
+    for start, end in spans:
+        out += [escape(text[at:start]), f"[bold yellow]{escape(text[start:end])}[/]"]
+        at = end
+    return "".join([*out, escape(text[at:])])
+
+
+@app.command()
+def search(
+    query: str,
+    room: Annotated[str | None, typer.Option(help="Only this room (one of mine)")] = None,
+    from_user: Annotated[str | None, typer.Option("--from", help="Only messages by this username")] = None,
+    before: Annotated[str | None, typer.Option(help="Only messages older than this id (the next page)")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=100)] = 20,
+    url: UrlOption = DEFAULT_URL,
+) -> None:
+    """Search the messages of my rooms for every word of QUERY, newest first, the matched words marked."""
+    params = {"room": room, "from_user": from_user, "before": before, "limit": limit}
+
+    async def go() -> dict[str, Any]:
+        async with _client(url) as client:
+            return await client.search(query, **{k: v for k, v in params.items() if v is not None})
+
+    page = _run(go())
+    for hit in page["results"]:
+        message = hit["message"]
+        stamp = message["created_at"][:16].replace("T", " ")
+        console.print(
+            f"[dim]{message['message_id']} {stamp} {message['room_id']}[/] [bold]{escape(message['author'])}[/]: "
+            f"{_marked(message['text'], hit['highlights'])}",
+            highlight=False,
+        )
+    if not page["results"]:
+        console.print("[dim]nothing found[/]")
+    elif page["before"]:
+        console.print(f"[dim]older results: --before {page['before']}[/]")
+
+
+def _print_people(people: list[dict[str, Any]], empty: str) -> None:
+    for person in people:
+        presence = f" [dim]{person['presence']}[/]" if "presence" in person else ""
+        console.print(f"{escape(person['username'])}{presence}", highlight=False)
+    if not people:
+        console.print(f"[dim]{empty}[/]")
+
+
+@app.command()
+def users(
+    prefix: str,
+    limit: Annotated[int, typer.Option(min=1, max=100)] = 20,
+    url: UrlOption = DEFAULT_URL,
+) -> None:
+    """Find users whose username starts with PREFIX (any case), with their presence."""
+
+    async def go() -> list[dict[str, Any]]:
+        async with _client(url) as client:
+            return await client.users(prefix, limit)
+
+    _print_people(_run(go()), "no such user")
+
+
+class ContactAction(StrEnum):
+    ADD = "add"
+    REMOVE = "remove"
+
+
+@app.command()
+def contacts(
+    action: Annotated[ContactAction | None, typer.Argument(help="add or remove NAME; none lists them")] = None,
+    name: Annotated[str | None, typer.Argument(help="The username to add or remove")] = None,
+    url: UrlOption = DEFAULT_URL,
+) -> None:
+    """List my contacts with their presence, or `contacts add NAME` / `contacts remove NAME`."""
+    if action is not None and name is None:
+        raise typer.BadParameter(f"`contacts {action}` needs the username: `chatcluster contacts {action} NAME`")
+
+    async def go() -> list[dict[str, Any]]:
+        async with _client(url) as client:
+            if action is ContactAction.ADD and name is not None:
+                await client.add_contact(name)
+            elif action is ContactAction.REMOVE and name is not None:
+                await client.remove_contact(name)
+            return await client.contacts()
+
+    _print_people(_run(go()), "no contacts yet: `chatcluster contacts add NAME`")
+
+
+@app.command()
+def block(name: str, url: UrlOption = DEFAULT_URL) -> None:
+    """Block a user: you stop seeing what they say, neither of you can message the other; they are not told."""
+
+    async def go() -> None:
+        async with _client(url) as client:
+            await client.block(name)
+
+    _run(go())
+    console.print(f"blocked {escape(name)}")
+
+
+@app.command()
+def unblock(name: str, url: UrlOption = DEFAULT_URL) -> None:
+    """Unblock a user."""
+
+    async def go() -> None:
+        async with _client(url) as client:
+            await client.unblock(name)
+
+    _run(go())
+    console.print(f"unblocked {escape(name)}")
+
+
+@app.command()
+def blocks(url: UrlOption = DEFAULT_URL) -> None:
+    """List the users I blocked."""
+
+    async def go() -> list[dict[str, Any]]:
+        async with _client(url) as client:
+            return await client.blocks()
+
+    _print_people(_run(go()), "nobody blocked")
+
+
+# --- rooms people can run: settings, members, bans, pins ----------------------------------------
+
+room_app = typer.Typer(
+    help="Run a room: its owner and admins rename it, set its topic and privacy, invite, kick and ban; the owner "
+    "appoints admins, hands it over and deletes it. Everyone in it sees the pins.",
+    no_args_is_help=True,
+)
+app.add_typer(room_app, name="room")
+
+
+async def _member_id(client: ChatClient, room_id: str, username: str) -> str:
+    """The user id of a member of the room, by username (any case)."""
+    for member in (await client.members(room_id))["members"]:
+        if member["username"].lower() == username.lower():
+            return str(member["user_id"])
+    raise ApiProblem(404, f"'{username}' is not a member of room '{room_id}'")
+
+
+async def _user_id(client: ChatClient, room_id: str, username: str) -> str:
+    """The user id of anyone, by username: a member's, else a banned user's, else the user directory's."""
+    with contextlib.suppress(ApiProblem):
+        return await _member_id(client, room_id, username)
+    with contextlib.suppress(ApiProblem):
+        for banned in (await client.bans(room_id))["bans"]:
+            if banned["username"].lower() == username.lower():
+                return str(banned["user_id"])
+    for user in await client.users(username, 100):
+        if user["username"].lower() == username.lower():
+            return str(user["user_id"])
+    raise ApiProblem(404, f"user '{username}' does not exist")
+
+
+def _room_change(room_id: str, url: str, done: str, **changes: Any) -> None:
+    async def go() -> dict[str, Any]:
+        async with _client(url) as client:
+            return await client.update_room(room_id, **changes)
+
+    room = _run(go())
+    console.print(f"{done}: {escape(room['name'])}" + (f" — {escape(room['topic'])}" if room["topic"] else ""))
+
+
+@room_app.command("rename")
+def room_rename(room_id: str, name: str, url: UrlOption = DEFAULT_URL) -> None:
+    """Rename a room (owner or admins)."""
+    _room_change(room_id, url, "renamed", name=name)
+
+
+@room_app.command("topic")
+def room_topic(room_id: str, topic: str, url: UrlOption = DEFAULT_URL) -> None:
+    """Set a room's topic; "" clears it (owner or admins)."""
+    _room_change(room_id, url, "topic set", topic=topic)
+
+
+@room_app.command("private")
+def room_private(room_id: str, url: UrlOption = DEFAULT_URL) -> None:
+    """Make a room private: invite-only, hidden from the directory and from non-members (owner or admins)."""
+    _room_change(room_id, url, "now private", private=True)
+
+
+@room_app.command("public")
+def room_public(room_id: str, url: UrlOption = DEFAULT_URL) -> None:
+    """Make a room public: in the directory, anyone may join (owner or admins)."""
+    _room_change(room_id, url, "now public", private=False)
+
+
+def _act_on(
+    room_id: str,
+    username: str,
+    url: str,
+    act: Callable[[ChatClient, str], Awaitable[object]],
+    done: str,
+    *,
+    members_only: bool = True,
+) -> None:
+    """Resolve USERNAME in the room, then `act(client, user_id)`; print `done`."""
+
+    async def go() -> None:
+        async with _client(url) as client:
+            user_id = await (_member_id if members_only else _user_id)(client, room_id, username)
+            await act(client, user_id)
+
+    _run(go())
+    console.print(f"{done} {escape(username)}")
+
+
+@room_app.command("invite")
+def room_invite(room_id: str, username: str, url: UrlOption = DEFAULT_URL) -> None:
+    """Add someone to the room (owner or admins): the way into a private room."""
+
+    async def go() -> dict[str, Any]:
+        async with _client(url) as client:
+            return await client.invite(room_id, username)
+
+    console.print(f"invited {escape(_run(go())['username'])}")
+
+
+@room_app.command("kick")
+def room_kick(room_id: str, username: str, url: UrlOption = DEFAULT_URL) -> None:
+    """Remove a member (the owner removes anyone else, admins remove members); they may join again."""
+    _act_on(room_id, username, url, lambda c, u: c.kick(room_id, u), "removed")
+
+
+@room_app.command("ban")
+def room_ban(room_id: str, username: str, url: UrlOption = DEFAULT_URL) -> None:
+    """Ban someone: removed if in the room, and kept out until unbanned."""
+    _act_on(room_id, username, url, lambda c, u: c.ban(room_id, u), "banned", members_only=False)
+
+
+@room_app.command("unban")
+def room_unban(room_id: str, username: str, url: UrlOption = DEFAULT_URL) -> None:
+    """Lift a ban."""
+    _act_on(room_id, username, url, lambda c, u: c.ban(room_id, u, banned=False), "unbanned", members_only=False)
+
+
+@room_app.command("bans")
+def room_bans(room_id: str, url: UrlOption = DEFAULT_URL) -> None:
+    """List who is banned (owner and admins)."""
+
+    async def go() -> dict[str, Any]:
+        async with _client(url) as client:
+            return await client.bans(room_id)
+
+    _print_people(_run(go())["bans"], "nobody is banned")
+
+
+@room_app.command("promote")
+def room_promote(room_id: str, username: str, url: UrlOption = DEFAULT_URL) -> None:
+    """Make a member an admin (owner only)."""
+    _act_on(room_id, username, url, lambda c, u: c.set_role(room_id, u, "admin"), "made an admin:")
+
+
+@room_app.command("demote")
+def room_demote(room_id: str, username: str, url: UrlOption = DEFAULT_URL) -> None:
+    """Make an admin a plain member again (owner only)."""
+    _act_on(room_id, username, url, lambda c, u: c.set_role(room_id, u, "member"), "no longer an admin:")
+
+
+@room_app.command("transfer")
+def room_transfer(room_id: str, username: str, url: UrlOption = DEFAULT_URL) -> None:
+    """Hand the room to another member (owner only); you stay on as an admin."""
+    _act_on(room_id, username, url, lambda c, u: c.transfer(room_id, u), "the room now belongs to")
+
+
+@room_app.command("delete")
+def room_delete(
+    room_id: str,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation")] = False,
+    url: UrlOption = DEFAULT_URL,
+) -> None:
+    """Delete a room and its history for everyone (owner only)."""
+    if not yes:
+        typer.confirm(f"Delete room {room_id} and its history for everyone?", abort=True)
+
+    async def go() -> None:
+        async with _client(url) as client:
+            await client.delete_room(room_id)
+
+    _run(go())
+    console.print(f"deleted {room_id}")
+
+
+@room_app.command("pin")
+def room_pin(room_id: str, message_id: str, url: UrlOption = DEFAULT_URL) -> None:
+    """Pin a message of the room (owner or admins)."""
+
+    async def go() -> None:
+        async with _client(url) as client:
+            await client.pin(room_id, message_id)
+
+    _run(go())
+    console.print(f"pinned {message_id}")
+
+
+@room_app.command("unpin")
+def room_unpin(room_id: str, message_id: str, url: UrlOption = DEFAULT_URL) -> None:
+    """Unpin a message (owner or admins)."""
+
+    async def go() -> None:
+        async with _client(url) as client:
+            await client.pin(room_id, message_id, pinned=False)
+
+    _run(go())
+    console.print(f"unpinned {message_id}")
+
+
+@room_app.command("pins")
+def room_pins(room_id: str, url: UrlOption = DEFAULT_URL) -> None:
+    """The room's pinned messages, the newest pin first."""
+
+    async def go() -> dict[str, Any]:
+        async with _client(url) as client:
+            return await client.pins(room_id)
+
+    found = _run(go())["pins"]
+    for message in found:
+        _print_message(message, ids=True)
+    if not found:
+        console.print("[dim]nothing pinned[/]")
 
 
 @app.command()

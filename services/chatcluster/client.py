@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import websockets
@@ -145,6 +146,108 @@ class ChatClient:
     async def history(self, room_id: str, **params: Any) -> dict[str, Any]:
         page: dict[str, Any] = await self.call("GET", f"/v1/rooms/{room_id}/messages", params=params)
         return page
+
+    async def replies(self, room_id: str, message_id: str, **params: Any) -> dict[str, Any]:
+        """A page of the replies to a message (`before`, `after`, `limit` as for history)."""
+        page: dict[str, Any] = await self.call(
+            "GET", f"/v1/rooms/{room_id}/messages/{message_id}/replies", params=params
+        )
+        return page
+
+    async def react(self, room_id: str, message_id: str, emoji: str, *, add: bool = True) -> dict[str, Any]:
+        """Add (or with add=False take back) my emoji reaction on a message."""
+        path = f"/v1/rooms/{room_id}/messages/{message_id}/reactions/{quote(emoji, safe='')}"
+        result: dict[str, Any] = await self.call("PUT" if add else "DELETE", path)
+        return result
+
+    async def edits(self, room_id: str, message_id: str) -> dict[str, Any]:
+        """The earlier texts of a message, oldest first."""
+        found: dict[str, Any] = await self.call("GET", f"/v1/rooms/{room_id}/messages/{message_id}/edits")
+        return found
+
+    # -- running a room: owner and admins ----------------------------------------------------------
+
+    async def room(self, room_id: str) -> dict[str, Any]:
+        found: dict[str, Any] = await self.call("GET", f"/v1/rooms/{room_id}")
+        return found
+
+    async def update_room(self, room_id: str, **changes: Any) -> dict[str, Any]:
+        """Change the room's `name`, `topic` or `private` (owner or admins)."""
+        room: dict[str, Any] = await self.call("PATCH", f"/v1/rooms/{room_id}", json=changes)
+        return room
+
+    async def delete_room(self, room_id: str) -> None:
+        await self.call("DELETE", f"/v1/rooms/{room_id}")
+
+    async def members(self, room_id: str) -> dict[str, Any]:
+        found: dict[str, Any] = await self.call("GET", f"/v1/rooms/{room_id}/members")
+        return found
+
+    async def invite(self, room_id: str, username: str) -> dict[str, Any]:
+        member: dict[str, Any] = await self.call("POST", f"/v1/rooms/{room_id}/members", json={"username": username})
+        return member
+
+    async def kick(self, room_id: str, user_id: str) -> None:
+        await self.call("DELETE", f"/v1/rooms/{room_id}/members/{user_id}")
+
+    async def ban(self, room_id: str, user_id: str, *, banned: bool = True) -> None:
+        """Ban (or with banned=False lift the ban of) a user."""
+        await self.call("PUT" if banned else "DELETE", f"/v1/rooms/{room_id}/bans/{user_id}")
+
+    async def bans(self, room_id: str) -> dict[str, Any]:
+        found: dict[str, Any] = await self.call("GET", f"/v1/rooms/{room_id}/bans")
+        return found
+
+    async def set_role(self, room_id: str, user_id: str, role: str) -> dict[str, Any]:
+        path = f"/v1/rooms/{room_id}/members/{user_id}/role"
+        member: dict[str, Any] = await self.call("PUT", path, json={"role": role})
+        return member
+
+    async def transfer(self, room_id: str, user_id: str) -> dict[str, Any]:
+        room: dict[str, Any] = await self.call("POST", f"/v1/rooms/{room_id}/owner", json={"user_id": user_id})
+        return room
+
+    async def pins(self, room_id: str) -> dict[str, Any]:
+        found: dict[str, Any] = await self.call("GET", f"/v1/rooms/{room_id}/pins")
+        return found
+
+    async def pin(self, room_id: str, message_id: str, *, pinned: bool = True) -> None:
+        """Pin (or with pinned=False unpin) a message."""
+        await self.call("PUT" if pinned else "DELETE", f"/v1/rooms/{room_id}/pins/{message_id}")
+
+    # -- search, the user directory, contacts and blocks ---------------------------------------
+
+    async def search(self, q: str, **params: Any) -> dict[str, Any]:
+        """Messages of my rooms holding every word of `q`, newest first (`room`, `from_user`, `before`, `after`,
+        `limit`); the next page is `before=<the answer's before>`."""
+        page: dict[str, Any] = await self.call("GET", "/v1/search", params={"q": q, **params})
+        return page
+
+    async def users(self, prefix: str, limit: int = 20) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = (await self.call("GET", "/v1/users", params={"prefix": prefix, "limit": limit}))[
+            "users"
+        ]
+        return found
+
+    async def contacts(self) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = (await self.call("GET", "/v1/contacts"))["contacts"]
+        return found
+
+    async def add_contact(self, username: str) -> None:
+        await self.call("PUT", f"/v1/contacts/{quote(username, safe='')}")
+
+    async def remove_contact(self, username: str) -> None:
+        await self.call("DELETE", f"/v1/contacts/{quote(username, safe='')}")
+
+    async def blocks(self) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = (await self.call("GET", "/v1/blocks"))["blocks"]
+        return found
+
+    async def block(self, username: str) -> None:
+        await self.call("POST", f"/v1/blocks/{quote(username, safe='')}")
+
+    async def unblock(self, username: str) -> None:
+        await self.call("DELETE", f"/v1/blocks/{quote(username, safe='')}")
 
     def ws_url(self, since: str | None = None) -> str:
         url = self.base_url.replace("http", "ws", 1) + f"/v1/ws?token={self.token}"

@@ -2,8 +2,8 @@
 
 A reaction is keyed by (message, user, emoji): the same person reacting twice with one emoji counts once,
 and the store keeps the state of the highest event id of each key. Both back ends read their rows back
-through `summarize`, so the order people see is the same everywhere: emoji by their first reaction, the
-people of one emoji in the order they reacted.
+through `summarize`, so the order people see is the same everywhere: emoji by their earliest reaction, the
+people of one emoji in the order of their latest reaction (the event that set each one's state).
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ class ReactionUser:
 
 @dataclass(frozen=True)
 class ReactionSummary:
-    """One emoji on one message: how many reacted with it, and who, in the order they reacted."""
+    """One emoji on one message: how many reacted with it, and who, in the order of their latest reaction."""
 
     emoji: str
     count: int
@@ -51,7 +51,7 @@ class ReactionSummary:
 
 @dataclass(frozen=True)
 class StoredReaction:
-    """A reaction present in the store, with the id of the event that added it (the order people see)."""
+    """A reaction present in the store, with the id of the event that set it (the order people see)."""
 
     message_id: int
     emoji: str
@@ -61,8 +61,8 @@ class StoredReaction:
 
 
 def summarize(rows: Iterable[StoredReaction]) -> dict[int, list[ReactionSummary]]:
-    """Each message's reactions: emoji by their earliest reaction, people by when they reacted; a message
-    with none has no entry."""
+    """Each message's reactions: emoji by their earliest reaction, people by their latest; a message with none
+    has no entry."""
     by_message: dict[int, dict[str, list[StoredReaction]]] = {}
     for row in sorted(rows, key=lambda r: (r.event_id, r.user_id, r.emoji)):
         by_message.setdefault(row.message_id, {}).setdefault(row.emoji, []).append(row)

@@ -83,7 +83,7 @@ CASES: list[tuple[str, str, str, dict[str, Any], int, str]] = [
         400,
         "malformed JSON",
     ),
-    ("both cursors", "GET", f"/v1/rooms/{ROOM}/messages?before=5&after=3", {}, 400, "either 'before' or 'after'"),
+    ("both cursors", "GET", f"/v1/rooms/{ROOM}/messages?before=5&after=3", {}, 400, "one of 'before', 'after'"),
     ("page too big", "GET", f"/v1/rooms/{ROOM}/messages?limit=500", {}, 422, "limit"),
     ("cursor not an id", "GET", f"/v1/rooms/{ROOM}/messages?before=yesterday", {}, 422, "before"),
     ("unknown message", "GET", f"/v1/rooms/{ROOM}/messages/42", {}, 404, "message 42"),
@@ -154,10 +154,12 @@ async def test_changing_someone_elses_message_is_forbidden(new_user: ClientFacto
 async def test_direct_rooms_cannot_be_joined_by_others_or_opened_with_yourself(new_user: ClientFactory) -> None:
     alice, bob, eve = await new_user(), await new_user(), await new_user()
     dm = await alice.dm(bob.username or "")
-    joined = await eve.request("POST", f"/v1/rooms/{dm['room_id']}/join")
+    joined = await eve.request("POST", f"/v1/rooms/{dm['room_id']}/join")  # a private room: absent to others
+    rejoined = await bob.request("POST", f"/v1/rooms/{dm['room_id']}/join")
     with_self = await alice.request("POST", f"/v1/dms/{alice.username}")
-    assert (joined.status_code, with_self.status_code) == (403, 400)
-    assert "cannot be joined" in joined.json()["detail"]
+    assert (joined.status_code, rejoined.status_code, with_self.status_code) == (404, 403, 400)
+    assert joined.json()["detail"] == f"room '{dm['room_id']}' does not exist"
+    assert "cannot be joined" in rejoined.json()["detail"]
     assert "yourself" in with_self.json()["detail"]
 
 

@@ -73,6 +73,7 @@ async def test_every_process_serves_metrics_that_count_the_messages_sent(start_p
         except httpx.HTTPError:  # a service still starting (the scorer loads its model first)
             return None
         counted = total(scraped["aggregator"], "chatcluster_messages_aggregated_total") >= SENT
+        counted = counted and total(scraped["persister"], "chatcluster_messages_persisted_total") >= SENT
         return scraped if counted and total(scraped["gateway"], "chatcluster_websocket_connections") == 0 else None
 
     scraped = await eventually(all_counted_and_socket_closed, timeout=60, interval=0.5)
@@ -101,11 +102,13 @@ async def test_every_process_serves_metrics_that_count_the_messages_sent(start_p
     assert {found["outcome"] for found, _ in notifier["chatcluster_digests_sent_total"]} == {"sent", "error"}
     assert total(gateway, "chatcluster_websocket_dropped_total") == 0
 
-    # Gauges polled from JetStream, one per durable, by the service that owns it.
+    # Gauges polled from JetStream, one per durable, by the service that owns it (the persister owns two).
+    durables = {"persister": ["persister", "persister-reactions"]}
     for group, samples in consumers.items():
         labels = [found for found, _ in samples["chatcluster_consumer_pending"]]
-        assert labels == [
-            {"chatcluster_cluster_name": "metered", "messaging_consumer_group_name": group, "service_name": group}
+        assert sorted(labels, key=lambda found: found["messaging_consumer_group_name"]) == [
+            {"chatcluster_cluster_name": "metered", "messaging_consumer_group_name": durable, "service_name": group}
+            for durable in durables.get(group, [group])
         ]
         assert "chatcluster_consumer_ack_pending" in samples
     assert total(aggregator, "chatcluster_dlq_messages") == 0

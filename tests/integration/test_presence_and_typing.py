@@ -227,11 +227,12 @@ async def test_joins_and_leaves_reach_the_rooms_other_members_live_and_in_a_repl
         left = await next_frame(a_ws, "member")
         bob_saw = await frames_for(b_ws, 0.5)
 
-    def notice(op: str, who: ChatClient) -> dict[str, Any]:
-        return {"type": "member", "op": op, "room_id": room, "user_id": str(who.user_id), "username": who.username}
+    def notice(op: str, who: ChatClient, role: str | None) -> dict[str, Any]:
+        member = {"room_id": room, "user_id": str(who.user_id), "username": who.username}
+        return {"type": "member", "op": op, **member, "role": role, "by": None}  # by: nobody else did it
 
-    assert {k: v for k, v in joined.items() if k != "event_id"} == notice("joined", bob)
-    assert {k: v for k, v in left.items() if k != "event_id"} == notice("left", bob)
+    assert {k: v for k, v in joined.items() if k != "event_id"} == notice("joined", bob, "member")
+    assert {k: v for k, v in left.items() if k != "event_id"} == notice("left", bob, None)
     assert [f["type"] for f in bob_saw if f["type"] in ("joined", "left", "member")] == ["joined", "left"]
 
     await carol.join(room)

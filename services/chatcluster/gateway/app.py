@@ -25,9 +25,23 @@ from chatcluster.gateway.errors import ApiError, describe_validation_errors
 from chatcluster.gateway.headers import SecurityHeaders, docs_policy
 from chatcluster.gateway.hub import Hub
 from chatcluster.gateway.limits import BodyLimit
+from chatcluster.gateway.moderation import listen_for_room_changes
 from chatcluster.gateway.presence import PresenceService
 from chatcluster.gateway.ratelimit import RateLimiter
-from chatcluster.gateway.routes import auth, health, messages, notifications, presence, read_state, rooms, stats, ws
+from chatcluster.gateway.routes import (
+    auth,
+    health,
+    messages,
+    notifications,
+    people,
+    presence,
+    reactions,
+    read_state,
+    rooms,
+    search,
+    stats,
+    ws,
+)
 from chatcluster.ids import SnowflakeGenerator
 from chatcluster.store import StoreUnavailable, open_store
 from chatcluster.telemetry.setup import SEMCONV_OPT_IN, with_stable_http_semconv
@@ -58,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             token_secret=settings.resolved_token_secret(),
         )
         await listen_for_revocations(app.state.gateway)
+        await listen_for_room_changes(app.state.gateway)
         presence_task = asyncio.create_task(presences.run())
         try:
             yield
@@ -98,7 +113,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         return JSONResponse({"detail": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers)
 
-    for module in (health, auth, rooms, messages, read_state, notifications, presence, stats, ws):
+    for module in (health, auth, rooms, messages, reactions, read_state, notifications, presence, stats, ws):
+        app.include_router(module.router)
+    for module in (search, people):  # issue 14: search, contacts and blocks
         app.include_router(module.router)
 
     @app.get("/", include_in_schema=False)

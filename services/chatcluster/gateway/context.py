@@ -21,9 +21,13 @@ from chatcluster.ids import SnowflakeGenerator
 from chatcluster.models import Room
 from chatcluster.store import (
     Accounts,
+    Blocks,
+    Contacts,
     Lifecycle,
     Messages,
     Notifications,
+    Pins,
+    Reactions,
     ReadMarkers,
     Rooms,
     Stats,
@@ -35,10 +39,22 @@ ROOM_CACHE_SIZE = 10_000
 
 
 class GatewayStore(
-    Lifecycle, Accounts, Rooms, Messages, Stats, ReadMarkers, Notifications, UserSettingsStore, Protocol
+    Lifecycle,
+    Accounts,
+    Rooms,
+    Messages,
+    Stats,
+    ReadMarkers,
+    Notifications,
+    UserSettingsStore,
+    Reactions,
+    Pins,
+    Blocks,
+    Contacts,
+    Protocol,
 ):
-    """The roles of the store the gateway uses: it never writes scores, counts or notifications (it reads the feed
-    and marks it read)."""
+    """The roles of the store the gateway uses: it never writes scores, counts, notifications or reactions (it reads
+    the feed and marks it read; it reads reactions, which the persister writes)."""
 
 
 @dataclass
@@ -67,17 +83,25 @@ class Gateway:
         )
 
     async def room(self, room_id: str) -> Room | None:
-        """A room by id; rooms never change once created, so found ones are cached (LRU)."""
+        """A room by id, cached (LRU): a room changes only through a `RoomEvent`, which every gateway hears and
+        applies here (`moderation.listen_for_room_changes`)."""
         cached = self._rooms.get(room_id)
         if cached is not None:
             self._rooms.move_to_end(room_id)
             return cached
         room = await self.store.get_room(room_id)
         if room is not None:
-            self._rooms[room_id] = room
-            if len(self._rooms) > ROOM_CACHE_SIZE:
-                self._rooms.popitem(last=False)
+            self.remember_room(room)
         return room
+
+    def remember_room(self, room: Room) -> None:
+        self._rooms[room.room_id] = room
+        self._rooms.move_to_end(room.room_id)
+        if len(self._rooms) > ROOM_CACHE_SIZE:
+            self._rooms.popitem(last=False)
+
+    def forget_room(self, room_id: str) -> None:
+        self._rooms.pop(room_id, None)
 
     async def problems(self) -> list[str]:
         """What this gateway cannot reach right now (the bus, the store); none when it is healthy."""

@@ -20,9 +20,10 @@ import asyncio
 import json
 import logging
 from collections import defaultdict, deque
-from collections.abc import Iterable, Set
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Iterable, Set
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from typing import TypeVar
 
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
@@ -30,19 +31,22 @@ from nats.aio.subscription import Subscription
 
 from chatcluster.models import (
     MESSAGE_SUBJECT_PREFIX,
+    PIN_SUBJECT_PREFIX,
+    REACTION_SUBJECT_PREFIX,
     READ_SUBJECT_PREFIX,
     ROOM_SUBJECT_PREFIX,
     SCORED_SUBJECT_PREFIX,
+    SETTINGS_SUBJECT_PREFIX,
     TYPING_SUBJECT_PREFIX,
     USER_SUBJECT_PREFIX,
     MembershipEvent,
+    PinEvent,
+    ReactionEvent,
     ReadEvent,
+    RoomEvent,
     membership_subject,
     message_subject,
-    read_subject,
-    room_subject,
     scored_subject,
-    typing_subject,
     user_subject,
 )
 from chatcluster.presence import Status, sockets_status
@@ -54,10 +58,13 @@ SLOW_CLIENT_CLOSE_CODE = 4008
 
 @dataclass(frozen=True)
 class Outbound:
-    """A frame ready to send; `event_id` lets a replay skip what it already sent."""
+    """A frame ready to send; `event_id` lets a replay skip what it already sent; `author_id`, the user whose words
+    or act it carries (a message's author, who reacted, who types), keeps it from the sockets of users who blocked
+    them."""
 
     frame: str
     event_id: int | None = None
+    author_id: int | None = None
     size: int = field(init=False, repr=False)  # bytes on the wire, counted against a socket's budget
 
     def __post_init__(self) -> None:
@@ -80,6 +87,8 @@ class Connection:
     session_id: int = 0
     away: bool = False  # the page said it is hidden or idle (a `presence` frame)
     revoked: asyncio.Event = field(default_factory=asyncio.Event)  # set when its session ends: the socket closes
+    blocked: frozenset[int] = frozenset()  # users this socket's user blocked: their frames never reach it
+    blocks_known: bool = False  # `blocked` came from the store or a `blocks` frame (a frame wins over a slower read)
     pending_bytes: int = field(default=0, init=False)
     close_request: tuple[int, str] | None = field(default=None, init=False)
     closing: asyncio.Event = field(default_factory=asyncio.Event, init=False)
@@ -122,21 +131,35 @@ class Connection:
         self.closing.set()
 
 
-def event_id_of(payload: bytes) -> int | None:
+def event_ids_of(payload: bytes) -> tuple[int | None, int | None]:
+    """A message or scored event's id and its message's author id (None for what is missing or malformed)."""
     try:
-        return int(json.loads(payload)["event_id"])
-    except (ValueError, KeyError, TypeError):
-        return None
+        event = json.loads(payload)
+    except (ValueError, RecursionError):
+        return None, None
+    if not isinstance(event, dict):
+        return None, None
+    message = event.get("message")
+    return _int_or_none(event.get("event_id")), _int_or_none(
+        message.get("author_id") if isinstance(message, dict) else None
+    )
+
+
+def _int_or_none(value: object) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return int(value) if isinstance(value, str) and value.isascii() and value.isdigit() else None
 
 
 def event_frame(payload: bytes) -> Outbound:
     """The WebSocket frame for one bus event, built once and shared by every socket."""
-    return Outbound(f'{{"type":"event","event":{payload.decode()}}}', event_id_of(payload))
+    event_id, author_id = event_ids_of(payload)
+    return Outbound(f'{{"type":"event","event":{payload.decode()}}}', event_id, author_id)
 
 
 def scored_frame(payload: bytes) -> Outbound:
     """A message's sentiment, live; no event id, so a replay never suppresses it."""
-    return Outbound(f'{{"type":"scored","event":{payload.decode()}}}')
+    return Outbound(f'{{"type":"scored","event":{payload.decode()}}}', author_id=event_ids_of(payload)[1])
 
 
 def user_frame(payload: bytes) -> Outbound | None:
@@ -152,6 +175,24 @@ def user_frame(payload: bytes) -> Outbound | None:
     return Outbound(text)
 
 
+BLOCKS_FRAME = "blocks"
+
+
+def blocked_ids(payload: bytes) -> frozenset[int] | None:
+    """The whole block list a `blocks` frame on `chat.user.<user>` carries (`gateway.people` publishes it on every
+    change); None for any other frame, or a malformed one."""
+    try:
+        frame = json.loads(payload)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(frame, dict) or frame.get("type") != BLOCKS_FRAME or not isinstance(frame.get("user_ids"), list):
+        return None
+    found = [_int_or_none(user_id) for user_id in frame["user_ids"] if isinstance(user_id, str)]
+    if len(found) != len(frame["user_ids"]) or None in found:
+        return None
+    return frozenset(i for i in found if i is not None)
+
+
 @dataclass(frozen=True)
 class RoomNotice:
     """Something about one user in a room (joined or left it, is typing), for the room's other members only:
@@ -163,13 +204,13 @@ class RoomNotice:
 
 
 def member_notice(payload: bytes) -> RoomNotice | None:
-    """The `member` frame of a `MembershipEvent`, with its event id so a replay and the live feed send it once;
-    None when the payload is not one."""
+    """The `member` frame of a `MembershipEvent` (joined, left, kicked, banned, a new role; `role` after it and who
+    did it, `by`), with its event id so a replay and the live feed send it once; None when the payload is not one."""
     try:
         event = MembershipEvent.model_validate_json(payload)
     except ValueError:
         return None
-    fields = event.model_dump(mode="json", include={"op", "room_id", "user_id", "username", "event_id"})
+    fields = event.model_dump(mode="json", include={"op", "room_id", "user_id", "username", "event_id", "role", "by"})
     return RoomNotice(event.room_id, event.user_id, Outbound(json.dumps({"type": "member", **fields}), event.event_id))
 
 
@@ -189,6 +230,42 @@ def read_notice(payload: bytes) -> RoomNotice | None:
     return RoomNotice(event.room_id, event.user_id, Outbound(json.dumps(read_fields(event)), event.event_id))
 
 
+Fact = TypeVar("Fact", ReactionEvent, PinEvent, RoomEvent)
+
+
+def event_notice(
+    frame_type: str, payload: bytes, model: type[Fact], about: Callable[[Fact], tuple[str, int]]
+) -> RoomNotice | None:
+    """`{"type": frame_type, "event": <the event as published>}` for an event about a room, with its event id so a
+    replay and the live feed send it once; `about` names the event's room and the user who acted. None when the
+    payload is not such an event."""
+    try:
+        event = model.model_validate_json(payload)
+    except ValueError:
+        return None
+    room_id, user_id = about(event)
+    return RoomNotice(
+        room_id, user_id, Outbound(f'{{"type":"{frame_type}","event":{payload.decode()}}}', event.event_id)
+    )
+
+
+def reaction_notice(payload: bytes) -> RoomNotice | None:
+    """The `reaction` frame of a `ReactionEvent`: someone added or removed an emoji on a message."""
+    notice = event_notice("reaction", payload, ReactionEvent, lambda e: (e.room_id, e.user_id))
+    # Carries who reacted, so it never reaches the sockets of users who blocked them.
+    return None if notice is None else replace(notice, frame=replace(notice.frame, author_id=notice.user_id))
+
+
+def pin_notice(payload: bytes) -> RoomNotice | None:
+    """The `pin` frame of a `PinEvent`: an owner or admin pinned or unpinned a message."""
+    return event_notice("pin", payload, PinEvent, lambda e: (e.room_id, e.by))
+
+
+def settings_notice(payload: bytes) -> RoomNotice | None:
+    """The `room` frame of a `RoomEvent`: the room's new name, topic, privacy or owner, or its deletion."""
+    return event_notice("room", payload, RoomEvent, lambda e: (e.room.room_id, e.by))
+
+
 def typing_payload(room_id: str, user_id: int, username: str) -> bytes:
     """What a gateway publishes on `live.typing.<room>` when one of its users types there."""
     return json.dumps({"room_id": room_id, "user_id": str(user_id), "username": username}).encode()
@@ -206,7 +283,49 @@ def typing_notice(payload: bytes) -> RoomNotice | None:
     if not isinstance(username, str):
         return None
     frame = {"type": "typing", "room_id": room_id, "user_id": user_id, "username": username}
-    return RoomNotice(room_id, int(user_id), Outbound(json.dumps(frame)))
+    return RoomNotice(room_id, int(user_id), Outbound(json.dumps(frame), author_id=int(user_id)))
+
+
+@dataclass(frozen=True)
+class Relay:
+    """One of a room's subjects besides its messages and scores whose events the hub relays to the room's sockets.
+
+    `to_self`: whether the user an event is about gets it too (their own reaction on another tab does; their own
+    join or typing does not). `replayed`: whether a reconnecting client's `since=` replay reads it from the CHAT
+    stream (typing is core NATS only)."""
+
+    prefix: str
+    notice: Callable[[bytes], RoomNotice | None]
+    to_self: bool
+    replayed: bool
+
+    def subject(self, room_id: str) -> str:
+        return f"{self.prefix}{room_id}"
+
+    def relayed(self, subject: str, payload: bytes) -> RoomNotice | None:
+        """The notice of an event that arrived on `subject`; None (and a warning) when it is malformed or about
+        another room than the subject's."""
+        notice = self.notice(payload)
+        if notice is None or notice.room_id != subject.removeprefix(self.prefix):
+            log.warning("ignoring a malformed event on %s", subject)
+            return None
+        return notice
+
+
+RELAYS = (
+    Relay(ROOM_SUBJECT_PREFIX, member_notice, to_self=False, replayed=True),
+    Relay(TYPING_SUBJECT_PREFIX, typing_notice, to_self=False, replayed=False),
+    # The reader's own other sockets too: their badges clear.
+    Relay(READ_SUBJECT_PREFIX, read_notice, to_self=True, replayed=True),
+    Relay(REACTION_SUBJECT_PREFIX, reaction_notice, to_self=True, replayed=True),
+    Relay(PIN_SUBJECT_PREFIX, pin_notice, to_self=True, replayed=True),
+    Relay(SETTINGS_SUBJECT_PREFIX, settings_notice, to_self=True, replayed=True),
+)
+
+
+def relay_of(subject: str) -> Relay | None:
+    """The relay of the subject an event arrived on; None for a message subject."""
+    return next((relay for relay in RELAYS if subject.startswith(relay.prefix)), None)
 
 
 class RoomChange(StrEnum):
@@ -315,9 +434,7 @@ class Hub:
             self._room_subs[room_id] = (
                 await self._nc.subscribe(message_subject(room_id), cb=self._on_message),
                 await self._nc.subscribe(scored_subject(room_id), cb=self._on_scored),
-                await self._nc.subscribe(room_subject(room_id), cb=self._on_member),
-                await self._nc.subscribe(typing_subject(room_id), cb=self._on_typing),
-                await self._nc.subscribe(read_subject(room_id), cb=self._on_read),
+                *[await self._nc.subscribe(relay.subject(room_id), cb=self._relay_to(relay)) for relay in RELAYS],
             )
 
     async def _leave_locked(self, conn: Connection, room_id: str) -> None:
@@ -337,30 +454,17 @@ class Hub:
     async def _on_scored(self, msg: Msg) -> None:
         self._fan_out(msg.subject.removeprefix(SCORED_SUBJECT_PREFIX), scored_frame(msg.data))
 
-    async def _on_member(self, msg: Msg) -> None:
-        notice = member_notice(msg.data)
-        if notice is None or notice.room_id != msg.subject.removeprefix(ROOM_SUBJECT_PREFIX):
-            log.warning("ignoring a malformed membership event on %s", msg.subject)
-            return
-        self._fan_out(notice.room_id, notice.frame, skip_user=notice.user_id)
+    def _relay_to(self, relay: Relay) -> Callable[[Msg], Awaitable[None]]:
+        async def on_event(msg: Msg) -> None:
+            notice = relay.relayed(msg.subject, msg.data)
+            if notice is not None:
+                self._fan_out(notice.room_id, notice.frame, skip_user=None if relay.to_self else notice.user_id)
 
-    async def _on_typing(self, msg: Msg) -> None:
-        notice = typing_notice(msg.data)
-        if notice is None or notice.room_id != msg.subject.removeprefix(TYPING_SUBJECT_PREFIX):
-            log.warning("ignoring a malformed typing notice on %s", msg.subject)
-            return
-        self._fan_out(notice.room_id, notice.frame, skip_user=notice.user_id)
-
-    async def _on_read(self, msg: Msg) -> None:
-        notice = read_notice(msg.data)
-        if notice is None or notice.room_id != msg.subject.removeprefix(READ_SUBJECT_PREFIX):
-            log.warning("ignoring a malformed read event on %s", msg.subject)
-            return
-        self._fan_out(notice.room_id, notice.frame)  # the reader's own other sockets too: their badges clear
+        return on_event
 
     def _fan_out(self, room_id: str, item: Outbound, skip_user: int | None = None) -> None:
         for conn in list(self._room_conns.get(room_id, ())):
-            if conn.user_id != skip_user:
+            if conn.user_id != skip_user and item.author_id not in conn.blocked:
                 conn.offer(item)
 
     async def _on_user_frame(self, msg: Msg) -> None:
@@ -368,7 +472,10 @@ class Hub:
         if item is None:
             log.warning("ignoring a frame on %s that is not a JSON object with a type", msg.subject)
             return
+        blocked = blocked_ids(msg.data)
         for conn in list(self._user_conns.get(int(msg.subject.removeprefix(USER_SUBJECT_PREFIX)), ())):
+            if blocked is not None:
+                conn.blocked, conn.blocks_known = blocked, True
             conn.offer(item)
 
     async def _on_membership(self, msg: Msg) -> None:

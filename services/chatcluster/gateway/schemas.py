@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
@@ -17,14 +18,17 @@ from chatcluster.models import (
     DeadLetter,
     Member,
     Message,
+    MessageVersion,
     Notification,
     NotificationKind,
     Room,
+    RoomRole,
     Sentiment,
     Snowflake,
 )
 from chatcluster.presence import Status
-from chatcluster.privacy import Audience
+from chatcluster.privacy import Audience, is_private_room
+from chatcluster.reactions import ReactionSummary
 from chatcluster.unread import SHOWN_CAP
 
 CLIENT_ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"
@@ -105,10 +109,20 @@ class RoomOut(BaseModel):
     name: str
     created_by: Snowflake
     created_at: datetime
+    topic: str = Field(default="", description="What the room is about; empty when unset")
+    private: bool = Field(
+        default=False,
+        description="Invite-only, hidden from the directory and from everyone else's statistics (a direct-message "
+        "room always is)",
+    )
+    my_role: RoomRole | None = Field(
+        default=None, description="My role in the room (owner, admin or member); null when I am not a member"
+    )
 
     @classmethod
-    def of(cls, room: Room) -> RoomOut:
-        return cls.model_validate(room.model_dump())
+    def of(cls, room: Room, my_role: RoomRole | None = None) -> RoomOut:
+        private = is_private_room(room.room_id, private=room.private)
+        return cls.model_validate({**room.model_dump(), "private": private, "my_role": my_role})
 
 
 class MemberOut(Member):
@@ -177,6 +191,24 @@ class MessageEdit(_Strict):
     text: VisibleText = Field(min_length=1, max_length=MAX_TEXT_CHARS)
 
 
+class ReactionUserOut(BaseModel):
+    user_id: Snowflake
+    username: str
+
+
+class ReactionOut(BaseModel):
+    """One emoji on a message: how many people react with it, and who, in the order of their latest reaction."""
+
+    emoji: str
+    count: int = Field(ge=1)
+    users: list[ReactionUserOut]
+
+    @classmethod
+    def of(cls, summary: ReactionSummary) -> ReactionOut:
+        users = [ReactionUserOut(user_id=u.user_id, username=u.username) for u in summary.users]
+        return cls(emoji=summary.emoji, count=summary.count, users=users)
+
+
 class MessageOut(BaseModel):
     message_id: Snowflake
     room_id: str
@@ -191,10 +223,19 @@ class MessageOut(BaseModel):
     mentions: list[Snowflake] = Field(
         default_factory=list, description="Members named `@username` in the text (resolved when sent or edited)"
     )
+    reply_count: int = Field(default=0, ge=0, description="Replies to this message that are not deleted")
+    reactions: list[ReactionOut] = Field(
+        default_factory=list, description="Emoji reactions, the earliest emoji first (none on a deleted message)"
+    )
 
     @classmethod
-    def of(cls, message: Message) -> MessageOut:
-        return cls(created_at=message.created_at, **message.model_dump(exclude={"client_id"}))
+    def of(cls, message: Message, *, reply_count: int = 0, reactions: Sequence[ReactionSummary] = ()) -> MessageOut:
+        return cls(
+            created_at=message.created_at,
+            reply_count=reply_count,
+            reactions=[ReactionOut.of(r) for r in reactions],
+            **message.model_dump(exclude={"client_id"}),
+        )
 
 
 class SendAccepted(BaseModel):
@@ -357,3 +398,119 @@ class NotificationsRead(_Strict):
 
 class UnreadOut(BaseModel):
     unread: int = Field(ge=0, description="Unread notifications left")
+
+
+# --- replies, reactions and edit history -------------------------------------------------------------
+
+
+class ReactionResult(BaseModel):
+    room_id: str
+    message_id: Snowflake
+    emoji: str
+    reacted: bool = Field(description="Whether I now react with this emoji on the message")
+
+
+class MessageVersionOut(BaseModel):
+    text: str
+    edited_at: datetime | None = Field(description="When this text was written by an edit; null for the text as sent")
+    event_id: Snowflake
+
+    @classmethod
+    def of(cls, version: MessageVersion) -> MessageVersionOut:
+        return cls(text=version.text, edited_at=version.edited_at, event_id=version.event_id)
+
+
+class EditHistory(BaseModel):
+    message_id: Snowflake
+    versions: list[MessageVersionOut] = Field(
+        description="The message's earlier texts, oldest first (its current text is not among them; every text of "
+        "a deleted message is)"
+    )
+
+
+# --- rooms people can run: settings, members and their roles, bans, pins ----------------------------------------
+
+MAX_TOPIC_CHARS = 300
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise PydanticCustomError("nul_character", "must not contain a NUL (\\u0000) character")
+    return value
+
+
+class RoomUpdate(_Strict):
+    """What an owner or admin changes; a field left out stays as it is."""
+
+    name: VisibleText | None = Field(default=None, min_length=1, max_length=100)
+    topic: Annotated[str, AfterValidator(_no_nul)] | None = Field(
+        default=None, max_length=MAX_TOPIC_CHARS, description="Empty clears it"
+    )
+    private: bool | None = Field(default=None, description="Invite-only and hidden from the directory")
+
+
+class Invitation(_Strict):
+    username: str = Field(pattern=USERNAME_PATTERN, description="Who to add to the room")
+
+
+class RoleChange(_Strict):
+    role: Literal[RoomRole.ADMIN, RoomRole.MEMBER] = Field(
+        description="admin or member; the owner changes only by a transfer of ownership"
+    )
+
+
+class OwnerChange(_Strict):
+    user_id: Snowflake = Field(description="A member of the room, the new owner; the old owner becomes an admin")
+
+
+class BanOut(BaseModel):
+    user_id: Snowflake
+    username: str
+
+
+class BansOut(BaseModel):
+    room_id: str
+    bans: list[BanOut] = Field(description="By username")
+
+
+class PinsOut(BaseModel):
+    room_id: str
+    pins: list[MessageOut] = Field(description="The newest pin first")
+
+
+# -- Search, contacts and blocking (issue 14) ---------------------------------------------------------------------
+
+MAX_QUERY_CHARS = 200
+
+
+class SearchHit(BaseModel):
+    message: MessageOut
+    highlights: list[tuple[int, int]] = Field(
+        description="Where each matched word stands in `message.text`: [start, end) character offsets, in order"
+    )
+
+
+class SearchPage(BaseModel):
+    results: list[SearchHit] = Field(description="Newest first")
+    before: Snowflake | None = Field(description="Cursor for the next older page (pass it as `before`); null: no more")
+
+
+class PersonOut(BaseModel):
+    user_id: Snowflake
+    username: str
+
+
+class PersonPresence(PersonOut):
+    presence: Status = Field(description="online, away or offline now (GET /v1/presence explains it)")
+
+
+class UsersOut(BaseModel):
+    users: list[PersonPresence] = Field(description="By username, case-insensitive")
+
+
+class ContactsOut(BaseModel):
+    contacts: list[PersonPresence] = Field(description="By username, case-insensitive")
+
+
+class BlocksOut(BaseModel):
+    blocks: list[PersonOut] = Field(description="By username, case-insensitive")

@@ -4,10 +4,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
+from chatcluster.gateway import threads
 from chatcluster.gateway.deps import CurrentUser, GatewayDep, RoomIdPath
 from chatcluster.gateway.errors import SIGNED_IN, error_responses
 from chatcluster.gateway.messages import delete_message, edit_message, history_page, read_message, send_message
-from chatcluster.gateway.schemas import HistoryPage, MessageEdit, MessageOut, MessageSend, SendAccepted
+from chatcluster.gateway.schemas import EditHistory, HistoryPage, MessageEdit, MessageOut, MessageSend, SendAccepted
 from chatcluster.models import Snowflake
 
 router = APIRouter(
@@ -32,9 +33,14 @@ async def history(
     gw: GatewayDep,
     before: Annotated[Snowflake | None, Query(description="Messages older than this id")] = None,
     after: Annotated[Snowflake | None, Query(description="Messages newer than this id")] = None,
+    around: Annotated[
+        Snowflake | None,
+        Query(description="A page centred on this message of the room: it, about limit/2 older and the rest newer"),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
 ) -> HistoryPage:
-    return await history_page(gw, user, room_id, before, after, limit)
+    """At most one of `before`, `after` and `around`; none: the newest page."""
+    return await history_page(gw, user, room_id, before, after, limit, around)
 
 
 @router.get("/{message_id}", response_model=MessageOut)
@@ -53,3 +59,24 @@ async def edit(
 async def delete(room_id: RoomIdPath, message_id: Snowflake, user: CurrentUser, gw: GatewayDep) -> MessageOut:
     """Deletes leave a tombstone in history so replies and cursors stay valid."""
     return await delete_message(gw, user, room_id, message_id)
+
+
+@router.get("/{message_id}/replies", response_model=HistoryPage)
+async def replies(
+    room_id: RoomIdPath,
+    message_id: Snowflake,
+    user: CurrentUser,
+    gw: GatewayDep,
+    before: Annotated[Snowflake | None, Query(description="Replies older than this id")] = None,
+    after: Annotated[Snowflake | None, Query(description="Replies newer than this id (0: the first)")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+) -> HistoryPage:
+    """The replies to a message (deleted ones left out), oldest first; the newest page unless a cursor is given."""
+    return await threads.replies_page(gw, user, room_id, message_id, before, after, limit)
+
+
+@router.get("/{message_id}/edits", response_model=EditHistory)
+async def edits(room_id: RoomIdPath, message_id: Snowflake, user: CurrentUser, gw: GatewayDep) -> EditHistory:
+    """The message's earlier texts, oldest first. For a deleted message, only the room's owners and admins see them
+    (every text it had); anyone else gets a 404."""
+    return await threads.edit_history(gw, user, room_id, message_id)
