@@ -31,22 +31,17 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from gobuild import CENTRIFUGO_VERSION, ensure_centrifugo, ensure_loadgen
+from harness import provision
 
 from chatcluster.config import Settings
-from chatcluster.gateway.security import hash_password, issue_access_token, new_refresh_token
-from chatcluster.ids import SnowflakeGenerator
-from chatcluster.models import User, UserSession
-from chatcluster.store import open_store
 from chatcluster.supervisor import Supervisor, free_port, wait_for_port
 
-DEFAULT_RATES = "2000,5000,10000,20000,30000,45000,60000,80000,100000"
+DEFAULT_RATES = "2000,5000,10000,20000,30000,45000,60000,80000,100000,150000,200000"
 TARGET_P99_MS = 100
-PASSWORD = "correct horse battery staple 42"
 
 
 def say(text: str) -> None:
@@ -98,43 +93,13 @@ async def chatcluster_round(args: argparse.Namespace, tmp: Path) -> dict[str, An
         argv = loadgen_argv(args, "chatcluster", platform.gateway_url, [gateway], [nats])
         if args.signup == "store":
             tokens = tmp / "tokens.json"
-            tokens.write_text(json.dumps(await provision(settings, args.users)))
+            made = await provision(settings, ["fanout-owner", *(f"fanout{i}" for i in range(args.users))])
+            tokens.write_text(json.dumps({"owner": made[0][1], "users": [token for _, token in made[1:]]}))
             argv.append(f"--tokens={tokens}")
         say(f"fan-out: ChatCluster gateway {platform.gateway_url} (pid {gateway}) ...")
         return await run_loadgen(argv)
     finally:
         await platform.stop()
-
-
-async def provision(settings: Settings, users: int) -> dict[str, Any]:
-    """The rooms' owner and `users` members written into the store as the sign-up route writes them, each with a
-    session and an access token issued as the gateway issues them."""
-    store = await open_store(settings)
-    secret = settings.resolved_token_secret()
-    password_hash = hash_password(PASSWORD)
-    ids = SnowflakeGenerator(worker_id=1000)
-    now = datetime.now(UTC)
-    tokens = []
-    try:
-        for name in ["fanout-owner", *(f"fanout{i}" for i in range(users))]:
-            user = User(user_id=ids.next_id(), username=name, password_hash=password_hash, created_at=now)
-            await store.create_user(user)
-            session_id = ids.next_id()
-            await store.create_session(
-                UserSession(
-                    session_id=session_id,
-                    user_id=user.user_id,
-                    secret_hash=new_refresh_token(session_id)[1],
-                    created_at=now,
-                    last_used_at=now,
-                    expires_at=now + timedelta(seconds=settings.session_ttl_seconds),
-                    user_agent="bench/fanout.py",
-                )
-            )
-            tokens.append(issue_access_token(user.user_id, session_id, secret, settings.access_token_ttl_seconds)[0])
-    finally:
-        await store.close()
-    return {"owner": tokens[0], "users": tokens[1:]}
 
 
 def centrifugo_config(port: int, secret: str) -> dict[str, Any]:
