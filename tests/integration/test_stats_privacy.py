@@ -1,5 +1,5 @@
-"""Statistics respect privacy, on the real platform: what is said in a direct message never feeds what
-a non-member sees, dead-letter contents are for platform admins only, and aggregates that wait for a
+"""Statistics respect privacy, on the real platform: what is said in a direct message or a private group room
+never feeds what a non-member sees, dead-letter contents are for platform admins only, and aggregates that wait for a
 recount (after the upgrade that gave them their layout) are recounted by the aggregator by itself.
 """
 
@@ -31,6 +31,7 @@ from tests.helpers import eventually
 CHAT_CONSUMERS = ("persister", "scorer", "notifier")
 PASSWORD = "correct horse battery"
 SECRET = "zanzibar"  # said only in the direct message
+HIDDEN = "tortuga"  # said only in a private group room
 
 
 @pytest.fixture(params=["sqlite", "cassandra"])
@@ -133,6 +134,54 @@ async def test_a_direct_message_feeds_only_an_admins_figures_and_its_members_vie
     assert await sentiment_total(root) == 4
     assert await sentiment_total(alice, room=dm) == 2
     assert (await eve.request("GET", "/v1/stats/sentiment", params={"room": dm})).status_code == 404
+
+
+async def test_a_word_said_only_in_a_private_group_room_never_reaches_a_non_members_top_words_while_an_admin_sees_it(
+    people: dict[str, ChatClient],
+) -> None:
+    alice, bob, eve, root = people["alice"], people["bob"], people["eve"], people["root"]
+    general = (await eve.create_room("general"))["room_id"]
+    hideout = (await alice.create_room("hideout"))["room_id"]
+    await alice.update_room(hideout, private=True)
+    await alice.invite(hideout, bob.username or "")
+    await eve.send(general, "pizza tonight")
+    await alice.send(hideout, f"{HIDDEN} {HIDDEN}: our plans")
+    await bob.send(hideout, f"{HIDDEN} agreed")
+
+    async def all_counted() -> bool:
+        return sum((await _per_user(root)).values()) == 3
+
+    await eventually(all_counted, timeout=60, interval=0.25)
+    name = {person: client.username for person, client in people.items()}
+
+    for window in ("hour", "all"):
+        for ordinary in (eve, bob):  # bob is a member, yet the top lists are what everyone sees
+            words = await _stats(ordinary, "top/words", window=window, limit=100)
+            assert {e["key"]: e["count"] for e in words["entries"]} == {"pizza": 1, "tonight": 1}, window
+            rooms = await _stats(ordinary, "top/rooms", window=window)
+            assert [(e["key"], e["count"]) for e in rooms["entries"]] == [(general, 1)], window
+        admin_words = await _stats(root, "top/words", window=window, limit=100)
+        assert {e["key"]: e["count"] for e in admin_words["entries"]}[HIDDEN] == 3, window
+        admin_rooms = await _stats(root, "top/rooms", window=window)
+        assert {e["key"]: e["count"] for e in admin_rooms["entries"]} == {general: 1, hideout: 2}, window
+
+    assert await _per_user(eve) == {name["eve"]: 1}
+    assert await _per_user(root) == {name["alice"]: 1, name["bob"]: 1, name["eve"]: 1}
+    not_yours = await eve.request("GET", "/v1/stats/messages", params={"room": hideout})
+    assert (not_yours.status_code, not_yours.json()["detail"]) == (404, f"room '{hideout}' does not exist")
+    in_room = await _stats(bob, "messages", group_by="user", room=hideout)
+    assert {r["username"]: r["count"] for r in in_room["rows"]} == {name["alice"]: 1, name["bob"]: 1}
+
+    # Made public later, the room shows in the top rooms, but what was said while private stays out.
+    await alice.update_room(hideout, private=False)
+    await eve.send(general, "more pizza")
+    await eventually(lambda: _counted(root, 4), timeout=60, interval=0.25)
+    words = await _stats(eve, "top/words", window="all", limit=100)
+    assert HIDDEN not in {e["key"] for e in words["entries"]}
+
+
+async def _counted(client: ChatClient, expected: int) -> bool:
+    return sum((await _per_user(client)).values()) == expected
 
 
 async def test_dead_letter_payloads_show_only_to_a_platform_admin_and_their_counts_to_everyone(

@@ -16,7 +16,8 @@ from nats.errors import Error as NatsError
 
 from chatcluster.bus import publish_event
 from chatcluster.gateway.context import Gateway
-from chatcluster.models import MembershipEvent, MembershipOp, Room, RoomRole, membership_subject
+from chatcluster.gateway.hub import member_notice
+from chatcluster.models import MembershipEvent, MembershipOp, Room, RoomRole, membership_subject, user_subject
 
 log = logging.getLogger(__name__)
 
@@ -37,9 +38,7 @@ async def announce_membership(
     `by`, the owner or admin who did it. A new role (`MembershipOp.ROLE`) changes no subscription."""
     op = op or (MembershipOp.JOINED if joined else MembershipOp.LEFT)
     if op is not MembershipOp.ROLE:
-        notice = {"op": "join" if joined else "leave", "room": json.loads(room.model_dump_json())}
-        with contextlib.suppress(NatsError):  # live sockets pick the room up on their next reconnect
-            await gw.nc.publish(membership_subject(user_id), json.dumps(notice).encode())
+        await tell_sockets(gw, user_id, room, joined)
     event = MembershipEvent(
         event_id=gw.ids.next_id(),
         room_id=room.room_id,
@@ -54,3 +53,22 @@ async def announce_membership(
     except (NatsError, TimeoutError) as exc:
         # The membership itself is stored; only the others' notice is lost, and their member lists show it.
         log.warning("membership event of user %s in room %s not published: %r", user_id, room.room_id, exc)
+    if op is MembershipOp.ROLE:
+        await _tell_member(gw, event)
+
+
+async def _tell_member(gw: Gateway, event: MembershipEvent) -> None:
+    """The member's own sockets get their new role as the room's other members do (the room's feed skips a
+    member's own membership frames: a join or leave reaches them as `joined`/`left` instead)."""
+    notice = member_notice(event.model_dump_json().encode())
+    if notice is not None:
+        with contextlib.suppress(NatsError):  # their page reads the role again with the room list
+            await gw.nc.publish(user_subject(event.user_id), notice.frame.frame.encode())
+
+
+async def tell_sockets(gw: Gateway, user_id: int, room: Room, joined: bool) -> None:
+    """Have the user's sockets, on whichever gateways hold them, subscribe or drop the room at once (and each is
+    told with a `joined` or `left` frame); the room's members hear nothing of it."""
+    notice = {"op": "join" if joined else "leave", "room": json.loads(room.model_dump_json())}
+    with contextlib.suppress(NatsError):  # live sockets pick the change up on their next reconnect
+        await gw.nc.publish(membership_subject(user_id), json.dumps(notice).encode())

@@ -80,14 +80,16 @@ async def summaries(gw: Gateway, user: Identity, rooms: Sequence[Room] | None = 
     async def summary(room: Room) -> RoomSummary:
         async with window:
             marker = markers.get(room.room_id)
-            newest = await gw.store.history(room.room_id, limit=1)
+            newest, role = await asyncio.gather(
+                gw.store.history(room.room_id, limit=1), gw.store.member_role(room.room_id, user.user_id)
+            )
             last = newest[0] if newest else None
             count = 0
             if last is not None and (marker is None or last.message_id > marker):
                 count = await gw.store.count_after(room.room_id, marker or 0, COUNT_CAP, not_by=user.user_id)
         unread, capped = unread_figure(count)
         return RoomSummary(
-            **RoomOut.of(room).model_dump(),
+            **RoomOut.of(room, role).model_dump(),
             unread=unread,
             unread_capped=capped,
             unread_mentions=min(mentions.get(room.room_id, 0), SHOWN_CAP),

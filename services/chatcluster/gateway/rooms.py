@@ -1,8 +1,9 @@
 """Rooms: creating, listing, reading, joining and leaving them, and who may see one.
 
-A private room (today: a direct-message room, `chatcluster.privacy`) shows only to its
-members: to anyone else it answers 404 as if it did not exist, so its existence is private
-too. `visible_room` is that rule, for the rooms API and the stats alike.
+A private room (a direct-message room, or a group room its owner or an admin made private,
+`chatcluster.privacy`) shows only to its members: to anyone else it answers 404 as if it did
+not exist, so its existence is private too. `visible_room` is that rule, for the rooms API and
+the stats alike. Running a room (its settings, members, bans, pins) is `gateway.moderation`'s.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ async def visible_room(gw: Gateway, user: Identity, room_id: str, *, admins_see_
     (the stats show admins every room's figures; the rooms API shows them only the rooms they are in)."""
     room = await gw.room(room_id)
     if room is None or (
-        is_private_room(room.room_id)
+        is_private_room(room.room_id, private=room.private)
         and not (admins_see_private and user.is_admin)
         and not await gw.store.is_member(room_id, user.user_id)
     ):
@@ -45,39 +46,46 @@ async def create_room(gw: Gateway, user: Identity, name: str) -> RoomOut:
     await gw.store.create_room(room)
     await gw.store.add_member(room.room_id, user.user_id, gw.settings.room_member_limit, RoomRole.OWNER)
     await mark_joined(gw, user.user_id, room.room_id)
-    await announce_membership(gw, user.user_id, user.username, room, joined=True)
-    return RoomOut.of(room)
+    await announce_membership(gw, user.user_id, user.username, room, joined=True, role=RoomRole.OWNER)
+    return RoomOut.of(room, RoomRole.OWNER)
 
 
 async def directory(gw: Gateway, limit: int) -> list[RoomOut]:
+    """Public group rooms only: a private room is found by invitation, never here."""
     return [RoomOut.of(r) for r in await gw.store.group_rooms(limit)]
 
 
 async def get_room(gw: Gateway, user: Identity, room_id: str) -> RoomOut:
-    return RoomOut.of(await visible_room(gw, user, room_id))
+    room = await visible_room(gw, user, room_id)
+    return RoomOut.of(room, await gw.store.member_role(room_id, user.user_id))
 
 
 async def join_room(gw: Gateway, user: Identity, room_id: str) -> RoomOut:
-    room = await gw.store.get_room(room_id)
-    if room is None:
-        raise not_found(f"room '{room_id}'")
+    room = await visible_room(gw, user, room_id)  # a private room is invite-only: 404 to anyone outside it
     if room.kind is RoomKind.DIRECT:
         raise ApiError(403, "direct-message rooms cannot be joined; use POST /v1/dms/{username}")
     result = await gw.store.add_member(room_id, user.user_id, gw.settings.room_member_limit)
+    if result is JoinResult.BANNED:
+        raise ApiError(403, "you are banned from this room")
     if result is JoinResult.ROOM_FULL:
         raise ApiError(409, f"room '{room_id}' is full: it holds at most {gw.settings.room_member_limit} members")
     if result is JoinResult.NO_SUCH_ROOM:
         raise not_found(f"room '{room_id}'")
     if result is JoinResult.JOINED:
         await mark_joined(gw, user.user_id, room_id)
-        await announce_membership(gw, user.user_id, user.username, room, joined=True)
-    return RoomOut.of(room)
+        await announce_membership(gw, user.user_id, user.username, room, joined=True, role=RoomRole.MEMBER)
+    return RoomOut.of(room, await gw.store.member_role(room_id, user.user_id))
 
 
 async def leave_room(gw: Gateway, user: Identity, room_id: str) -> None:
     room = await require_member(gw, room_id, user)
     if room.kind is RoomKind.DIRECT:
         raise ApiError(409, "direct-message rooms cannot be left")
+    if await gw.store.member_role(room_id, user.user_id) is RoomRole.OWNER:
+        raise ApiError(
+            409,
+            "the owner cannot leave the room: transfer ownership first (POST /v1/rooms/{id}/owner) or delete the room",
+        )
     await gw.store.remove_member(room_id, user.user_id)
     await announce_membership(gw, user.user_id, user.username, room, joined=False)
 

@@ -1,20 +1,23 @@
 """The statistics: counts by user and date, sentiment over time, top lists, rate, failures.
 
 Figures over many rooms are computed for the caller's audience: public rooms for
-everyone, every room (direct messages included) for a platform admin. A figure
-of one room is shown whole to whoever may see that room (`rooms.visible_room`,
-a platform admin included). The rate and the failure counts are plain counts and
-stay global; dead-letter contents (payloads, subjects naming rooms, errors quoting
-text) are for platform admins only.
+everyone, every room (direct messages and private group rooms included) for a
+platform admin. A figure of one room is shown whole to whoever may see that room
+(`rooms.visible_room`, a platform admin included). The top rooms list only rooms
+the caller may see now: a room made private since (its public days still count in
+the public figures) or deleted leaves it. The rate and the failure counts are plain
+counts and stay global; dead-letter contents (payloads, subjects naming rooms,
+errors quoting text) are for platform admins only.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import UTC, date, datetime
 
 from chatcluster.bus import dead_letters
-from chatcluster.counting import TopKind
+from chatcluster.counting import TopCount, TopKind
 from chatcluster.errors import BusUnavailable
 from chatcluster.gateway.context import Gateway
 from chatcluster.gateway.errors import ApiError
@@ -41,6 +44,8 @@ MAX_SENTIMENT_POINTS = 5000
 DEFAULT_SENTIMENT_SPAN_MS = 86_400_000
 RATE_WINDOW_SECONDS = 60
 STEP_MS = {Step.MINUTE: 60_000, Step.HOUR: 3_600_000, Step.DAY: 86_400_000}
+# The top rooms read this many more than asked, for those the caller may no longer see (private or deleted since).
+ROOMS_LEFT_OUT = 50
 WINDOW_MS = {Window.HOUR: 3_600_000, Window.DAY: 86_400_000, Window.ALL: None}
 
 
@@ -97,8 +102,26 @@ async def top_list(gw: Gateway, user: Identity, kind: TopKind, window: Window, l
     window_ms = WINDOW_MS[window]
     since = None if window_ms is None else int(time.time() * 1000) - window_ms
     audience = audience_of(is_admin=user.is_admin)
-    entries = await gw.store.stats_top(kind, since_ms=since, limit=limit, audience=audience)
+    if kind is TopKind.ROOMS:
+        found = await gw.store.stats_top(kind, since_ms=since, limit=limit + ROOMS_LEFT_OUT, audience=audience)
+        entries = (await _visible_entries(gw, user, found))[:limit]
+    else:
+        entries = await gw.store.stats_top(kind, since_ms=since, limit=limit, audience=audience)
     return TopList(kind=kind, window=window, audience=audience, entries=[TopEntry.of(e) for e in entries])
+
+
+async def _visible_entries(gw: Gateway, user: Identity, entries: list[TopCount]) -> list[TopCount]:
+    """The entries of the top rooms naming a room the caller may see now."""
+
+    async def visible(room_id: str) -> bool:
+        try:
+            await visible_room(gw, user, room_id, admins_see_private=True)
+        except ApiError:
+            return False
+        return True
+
+    shown = await asyncio.gather(*(visible(e.key) for e in entries))
+    return [e for e, show in zip(entries, shown, strict=True) if show]
 
 
 async def rate(gw: Gateway) -> Rate:
