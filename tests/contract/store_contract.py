@@ -10,7 +10,7 @@ role contract then runs against it unchanged, e.g.
 
 Nothing here relies on one back end's internals, only on the role protocols of
 `chatcluster.store.base`. A new store method gets its cases in its role's
-contract (`accounts`, `rooms`, `messages` and `history`, `sentiments`,
+contract (`accounts`, `rooms`, `messages`, `history` and `search`, `sentiments`,
 `aggregates`, `read_markers`); a new role gets a contract of its own, added to `StoreContract`.
 """
 
@@ -27,6 +27,7 @@ from tests.contract.pins import PinsContract
 from tests.contract.reactions import ReactionsContract
 from tests.contract.read_markers import ReadMarkersContract
 from tests.contract.rooms import RoomsContract
+from tests.contract.search import SearchContract
 from tests.contract.sentiments import SentimentsContract
 
 
@@ -35,6 +36,7 @@ class StoreContract(
     RoomsContract,
     MessagesContract,
     HistoryContract,
+    SearchContract,
     SentimentsContract,
     AggregatesContract,
     ReadMarkersContract,

@@ -29,6 +29,7 @@ from chatcluster.store.base import (
     Stats,
     Store,
     StoreUnavailable,
+    UserRef,
     UserSettingsStore,
 )
 from chatcluster.store.sqlite import SqliteStore
@@ -55,6 +56,7 @@ __all__ = [
     "Stats",
     "Store",
     "StoreUnavailable",
+    "UserRef",
     "UserSettingsStore",
     "open_store",
 ]

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from chatcluster.models import User, UserSession
 from chatcluster.store.cassandra.connection import CassandraConnection
+from chatcluster.store.cassandra.people import directory_key
 from chatcluster.store.rows import SESSION_COLUMNS, USER_COLUMNS, session_of, session_values, user_of, user_values
 
 
@@ -33,6 +34,12 @@ class CassandraAccounts(CassandraConnection):
         await self._q(
             f"INSERT INTO users ({USER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
             *values,
+        )
+        await self._q(
+            "INSERT INTO users_by_prefix (first, username_key, user_id, username) VALUES (?, ?, ?, ?)",
+            *directory_key(user.username),
+            user.user_id,
+            user.username,
         )
         return True
 
@@ -81,6 +88,9 @@ class CassandraAccounts(CassandraConnection):
         if user is not None:
             await self._q("UPDATE users SET is_admin = false, deleted = true WHERE user_id = ?", user_id)
             await self._set_password_hash(user, "")
+            await self._q(
+                "DELETE FROM users_by_prefix WHERE first = ? AND username_key = ?", *directory_key(user.username)
+            )
         return user is not None
 
     # -- sessions -----------------------------------------------------------------------------------
