@@ -53,6 +53,27 @@ def words_of(text: str) -> list[str]:
     return [w for w in (m.replace("'", "") for m in _WORD.findall(cleaned)) if w not in STOP_WORDS]
 
 
+def word_spans(text: str) -> list[tuple[int, int, str]]:
+    """Where each of `words_of(text)` stands in `text`: (start, end, word), character offsets into `text` itself.
+
+    The same steps as `words_of`, on a lowered copy that remembers where each of its characters came from
+    (lowering may lengthen a character: 'İ' becomes two), with URLs and mentions blanked in place."""
+    lowered: list[str] = []
+    origin: list[int] = []
+    for position, char in enumerate(text):
+        low = char.lower()
+        lowered.append(low)
+        origin += [position] * len(low)
+    cleaned = "".join(lowered)
+    for pattern in (_URL, _MENTION):
+        cleaned = pattern.sub(lambda m: " " * len(m.group()), cleaned)
+    return [
+        (origin[m.start()], origin[m.end() - 1] + 1, word)
+        for m in _WORD.finditer(cleaned)
+        if (word := m.group().replace("'", "")) not in STOP_WORDS
+    ]
+
+
 def utc_day(ms: int) -> str:
     return utc_datetime(ms).date().isoformat()
 

@@ -49,6 +49,7 @@ from chatcluster.presence import PresenceBoard, Status
 from chatcluster.recipients import notifications_for, recipients
 from chatcluster.store import (
     Accounts,
+    Blocks,
     Digests,
     Lifecycle,
     Messages,
@@ -71,9 +72,10 @@ DIGEST_READERS = 32  # users whose digest is being read at once
 
 
 class NotifierStore(
-    Lifecycle, Accounts, Rooms, Messages, ReadMarkers, Notifications, UserSettingsStore, Digests, Protocol
+    Lifecycle, Accounts, Rooms, Messages, ReadMarkers, Notifications, UserSettingsStore, Digests, Blocks, Protocol
 ):
-    """The roles the notifier uses: it reads messages, accounts, rooms and read markers, writes feeds and digests."""
+    """The roles the notifier uses: it reads messages, accounts, rooms, read markers and blocks, writes feeds and
+    digests."""
 
 
 def now_ms() -> int:
@@ -151,14 +153,18 @@ class Notifier:
         queued: list[int] = []
         fresh: list[Notification] = []
         cached: dict[int, UserSettings] = {}
+        blocks: dict[int, set[int]] = {}  # whom each recipient blocked: their messages never notify them
         for event in (d.value for d in batch):
             parent_author = await self._parent_author(event.message)
             unknown = [r.user_id for r in recipients(event.message, parent_author) if r.user_id not in cached]
-            for user_id, found in zip(
-                unknown, await asyncio.gather(*map(self.store.get_settings, unknown)), strict=True
-            ):
-                cached[user_id] = found
-            made = notifications_for(event, parent_author, cached)
+            found_settings, found_blocks = await asyncio.gather(
+                asyncio.gather(*map(self.store.get_settings, unknown)),
+                asyncio.gather(*map(self.store.blocks_of, unknown)),
+            )
+            for user_id, settings, blocked in zip(unknown, found_settings, found_blocks, strict=True):
+                cached[user_id] = settings
+                blocks[user_id] = {b.user_id for b in blocked}
+            made = notifications_for(event, parent_author, cached, blocks)
             items += made
             if event.kind is EventKind.CREATED:
                 fresh += made

@@ -1,10 +1,10 @@
 """Who a message notifies, and how: the notifier's rules, without I/O.
 
 A new message notifies the members it mentions, the other member of a direct-message room, and the
-author of the message it replies to; never its own author, and nobody who muted its room. A message
-gives a user at most one notification, of the most specific kind: `direct` in a direct-message room,
-else `mention`, else `reply`. So one entry per user and message, named by the message's id, and a
-redelivered event writes the same entries again.
+author of the message it replies to; never its own author, nobody who muted its room, and nobody who
+blocked its author. A message gives a user at most one notification, of the most specific kind:
+`direct` in a direct-message room, else `mention`, else `reply`. So one entry per user and message,
+named by the message's id, and a redelivered event writes the same entries again.
 
 An edit notifies the members it newly mentions (the entries of the others are rewritten with the new
 preview, their read flag kept); a delete only blanks the entries the message made.
@@ -12,7 +12,7 @@ preview, their read flag kept); a delete only blanks the entries the message mad
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from chatcluster.models import (
@@ -76,11 +76,21 @@ def notification_of(event: MessageEvent, recipient: Recipient) -> Notification:
 
 
 def notifications_for(
-    event: MessageEvent, parent_author: int | None, settings: Mapping[int, UserSettings]
+    event: MessageEvent,
+    parent_author: int | None,
+    settings: Mapping[int, UserSettings],
+    blocks: Mapping[int, Collection[int]] | None = None,
 ) -> list[Notification]:
     """The entries an event writes: a new or edited message's for its recipients who have not muted its room
-    (`settings` has every recipient's), a deleted message's blank ones (which only blank existing entries)."""
+    (`settings` has every recipient's) nor blocked its author (`blocks`: whom each recipient blocked), a deleted
+    message's blank ones (which only blank existing entries, made before a block or a mute)."""
     found = recipients(event.message, parent_author)
     if event.kind is not EventKind.DELETED:
-        found = [r for r in found if not is_muted(settings.get(r.user_id, UserSettings()), event.message.room_id)]
+        message = event.message
+        found = [
+            r
+            for r in found
+            if not is_muted(settings.get(r.user_id, UserSettings()), message.room_id)
+            and message.author_id not in (blocks or {}).get(r.user_id, ())
+        ]
     return [notification_of(event, r) for r in found]

@@ -1,4 +1,4 @@
-"""Direct messages: the one private room of two people, opened by either."""
+"""Direct messages: the one private room of two people, opened by either, unless one blocked the other."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from chatcluster.gateway.context import Gateway
 from chatcluster.gateway.errors import ApiError, not_found
 from chatcluster.gateway.membership import announce_membership
+from chatcluster.gateway.people import refuse_blocked
 from chatcluster.gateway.read_state import mark_joined
 from chatcluster.gateway.schemas import RoomOut
 from chatcluster.gateway.security import Identity
@@ -23,6 +24,7 @@ async def open_dm(gw: Gateway, user: Identity, username: str) -> RoomOut:
         raise not_found(f"user '{username}'")
     if other.user_id == user.user_id:
         raise ApiError(400, "you cannot open a direct-message room with yourself")
+    await refuse_blocked(gw, user.user_id, other.user_id)
     room_id = dm_room_id(user.user_id, other.user_id)
     room = await gw.store.get_room(room_id)
     if room is None:

@@ -24,7 +24,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, WebSocket
 from pydantic import TypeAdapter, ValidationError
 
-from chatcluster.gateway import presence, read_state
+from chatcluster.gateway import people, presence, read_state
 from chatcluster.gateway.context import Gateway
 from chatcluster.gateway.deps import user_from_token
 from chatcluster.gateway.errors import ApiError, describe_validation_errors
@@ -171,6 +171,7 @@ async def websocket_endpoint(
     rooms = [r.room_id for r in joined]
     # Subscribe before replaying so nothing published meanwhile falls between the two.
     await gw.hub.attach(conn, rooms)
+    await people.load_blocks(gw, conn)
     gw.presence.changed(user.user_id)
     if gw.identities.was_revoked(user.session_id):  # ended while this socket was being set up
         conn.revoked.set()
@@ -191,7 +192,7 @@ async def websocket_endpoint(
         if since_id is not None:
             # Half the socket's budget, so live events arriving meanwhile still have room.
             events, truncated = await missed_events(
-                gw.js, rooms, since_id, max_bytes=conn.max_bytes // 2, user_id=user.user_id
+                gw.js, rooms, since_id, max_bytes=conn.max_bytes // 2, user_id=user.user_id, hidden=conn.blocked
             )
             replay = [*events, _frame(type="replay_done", count=len(events), truncated=truncated)]
         await _pump(gw, user, conn, websocket, replay)
@@ -212,7 +213,8 @@ async def _pump(gw: Gateway, user: Identity, conn: Connection, websocket: WebSoc
         while True:
             item = await conn.take()
             try:
-                if item.event_id is None or item.event_id not in replayed:
+                # Queued before the user's block list was read, or before a block: still never sent.
+                if (item.event_id is None or item.event_id not in replayed) and item.author_id not in conn.blocked:
                     await websocket.send_text(item.frame)
             finally:
                 conn.sent(item)
