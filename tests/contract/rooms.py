@@ -295,9 +295,7 @@ class RoomsContract(ContractCase):
         assert await store.bans("general") == []
         assert await store.add_member("general", bob.user_id, limit=10) is JoinResult.JOINED
 
-    async def test_bans_are_listed_by_username_and_kept_per_room(
-        self, store: Members, ids: SnowflakeGenerator
-    ) -> None:
+    async def test_bans_are_listed_by_username_and_kept_per_room(self, store: Members, ids: SnowflakeGenerator) -> None:
         alice, zed, bob = await self._room_with_users(store, ids, "general", ["alice", "zed", "Bob"])
         await store.create_room(new_room("random"))
         for user in (zed, bob):

@@ -39,7 +39,7 @@ async def stored(client: ChatClient, room: str, text: str) -> str:
 
 async def room_of(people: list[ChatClient]) -> str:
     owner, admin, member, _ = people
-    room = (await owner.create_room("pinboard"))["room_id"]
+    room: str = (await owner.create_room("pinboard"))["room_id"]
     for person in (admin, member):
         await person.join(room)
     await owner.set_role(room, str(admin.user_id), "admin")

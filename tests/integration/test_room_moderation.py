@@ -32,7 +32,7 @@ async def refused(call: Any) -> tuple[int, str]:
 async def run_room(people: list[ChatClient], name: str = "town square") -> str:
     """A room of `people[0]` (owner), `people[1]` (made admin) and `people[2]` (member); `people[3]` stays out."""
     owner, admin, member, _ = people
-    room = (await owner.create_room(name))["room_id"]
+    room: str = (await owner.create_room(name))["room_id"]
     for person in (admin, member):
         await person.join(room)
     await owner.set_role(room, str(admin.user_id), "admin")
@@ -357,7 +357,7 @@ async def test_the_cli_runs_a_room_by_usernames(
     await ok("pin", room, said)
     assert "pin me" in await ok("pins", room)
     await ok("ban", room, outsider.username or "")  # not a member: found in the user directory
-    assert outsider.username in await ok("bans", room)
+    assert (outsider.username or "") in await ok("bans", room)
     await ok("unban", room, outsider.username or "")
     await ok("kick", room, member.username or "")
     code, out = await cli("room", "demote", room, member.username or "")
