@@ -3,8 +3,9 @@
 Frames are JSON text objects with a `type`:
 - server → client: `ready` (with my rooms' summaries), `event` (a MessageEvent), `ack`, `error`, `joined`, `left`,
   `read` (a member's read marker moved: where receipts are shared, or my own from another window),
-  `member` (someone else joined or left one of the rooms), `typing`, `replay_done`, `pong`, and
-  whatever is published for the user on `chat.user.<user>` (e.g. `notification`);
+  `member` (someone else joined, left, was kicked or banned, or got a new role: with `role` and `by`), `typing`,
+  `reaction`, `pin` and `room` (`{"type", "event"}`: a ReactionEvent, PinEvent or RoomEvent, see `hub.RELAYS`),
+  `replay_done`, `pong`, and whatever is published for the user on `chat.user.<user>` (e.g. `notification`);
 - client → server: `send` {room_id, text, client_id?, reply_to?, ref?}, `ping` {ref?},
   `typing` {room_id}, `presence` {status: online|away}.
 
