@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: up test install test-deps lint typecheck schemas clean kube-up kube-down operator jstest
+.PHONY: up test install test-deps lint typecheck schemas clean kube-up kube-down operator jstest bench capacity
 
 # `make up` installs only what the platform runs on, so a newcomer is chatting fast.
 $(STAMP): pyproject.toml
@@ -74,6 +74,17 @@ test: test-deps jstest
 	elif [ -n "$$CHATCLUSTER_REQUIRE_ALL" ]; then echo "promtool missing (Debian prometheus)" >&2; exit 1; \
 	else echo "promtool missing: alert rules not checked (apt-get install prometheus)" >&2; fi
 	$(BIN)/python -m pytest -q
+
+# Every benchmark in bench/, each figure beside its baseline from the same run: bench/results/report.json and
+# report.md, then docs/capacity.md (about 30 min on 2 cores). Needs Go: the load generator and Centrifugo v6.9.1
+# are built from Go modules on first use (Centrifugo: ~5-10 min), cached in ~/.cache/chatcluster; `make test`
+# never builds them. ONLY=fanout,send runs some; QUICK=1 checks the harness at tiny sizes.
+bench: $(TEST_STAMP)
+	$(BIN)/python bench/report.py $(if $(ONLY),--only $(ONLY)) $(if $(QUICK),--quick)
+
+# docs/capacity.md again from the last report (after editing bench/capacity.py's assumptions).
+capacity: $(STAMP)
+	$(BIN)/python bench/capacity.py
 
 clean:
 	rm -rf $(VENV) .chatcluster .pytest_cache .mypy_cache .ruff_cache .import_linter_cache .grimp_cache node_modules
