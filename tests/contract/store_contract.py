@@ -24,6 +24,7 @@ from tests.contract.messages import MessagesContract
 from tests.contract.notifications import DigestsContract, NotificationsContract, UserSettingsContract
 from tests.contract.people import BlocksContract, ContactsContract
 from tests.contract.pins import PinsContract
+from tests.contract.quizzes import QuizzesContract
 from tests.contract.reactions import ReactionsContract
 from tests.contract.read_markers import ReadMarkersContract
 from tests.contract.rooms import RoomsContract
@@ -47,6 +48,7 @@ class StoreContract(
     PinsContract,
     BlocksContract,
     ContactsContract,
+    QuizzesContract,
 ):
     """Every role's contract; subclasses provide the `store` fixture."""
 

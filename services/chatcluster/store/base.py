@@ -35,6 +35,7 @@ from chatcluster.models import (
     UserSettings,
 )
 from chatcluster.privacy import Audience
+from chatcluster.quiz.models import PlayerScore, Quiz, QuizJoinEvent, ScoredAnswer, StoredAnswer
 from chatcluster.reactions import ReactionSummary
 
 
@@ -407,6 +408,43 @@ class Contacts(Protocol):
         (case-insensitive); a range read of an index, never a scan of every user."""
 
 
+@dataclass(frozen=True)
+class QuizApplied:
+    """What one `apply_quiz` call did: the standing now stored of every player it touched (fresh or already
+    applied), and how many joins and answers it recorded for the first time."""
+
+    players: list[PlayerScore]
+    joins: int
+    answers: int
+
+
+class Quizzes(Protocol):
+    """Quizzes, their players, answers and scores. A quiz is written by the gateway (compare-and-set on its
+    version); players, answers and scores only by the quiz consumer, through `apply_quiz`, where an answer's points
+    are added in the same atomic step that records the answer, so a redelivered answer never counts twice."""
+
+    async def create_quiz(self, quiz: Quiz) -> None: ...
+
+    async def get_quiz(self, quiz_id: int) -> Quiz | None: ...
+
+    async def replace_quiz(self, quiz: Quiz) -> bool:
+        """Store `quiz` only if the stored one is at `quiz.version - 1`; False when another change came first."""
+
+    async def apply_quiz(self, joins: Sequence[QuizJoinEvent], answers: Sequence[ScoredAnswer]) -> QuizApplied:
+        """Record joins (a player once, on 0 points) and answers (one per quiz, question and player: the first
+        one stored wins, a later one with another key is ignored), each answer's points added to its player."""
+
+    async def quiz_player(self, quiz_id: int, user_id: int) -> PlayerScore | None: ...
+
+    async def quiz_answer(self, quiz_id: int, question: int, user_id: int) -> StoredAnswer | None: ...
+
+    async def quiz_scores(self, quiz_id: int) -> list[PlayerScore]:
+        """Every player of the quiz, in no particular order."""
+
+    async def quiz_counts(self, quiz_id: int) -> dict[int, dict[int, int]]:
+        """Answers per question and choice (question → choice → answers), only what was answered."""
+
+
 class Store(
     Lifecycle,
     Accounts,
@@ -423,6 +461,7 @@ class Store(
     Pins,
     Blocks,
     Contacts,
+    Quizzes,
     Protocol,
 ):
     """Every role: what `open_store` returns."""

@@ -14,6 +14,7 @@ from chatcluster.store.cassandra.notifications import (
 )
 from chatcluster.store.cassandra.people import CassandraBlocks, CassandraContacts
 from chatcluster.store.cassandra.pins import CassandraPins
+from chatcluster.store.cassandra.quizzes import CassandraQuizzes
 from chatcluster.store.cassandra.reactions import CassandraReactions
 from chatcluster.store.cassandra.read_markers import CassandraReadMarkers
 from chatcluster.store.cassandra.rooms import CassandraRooms
@@ -38,5 +39,6 @@ class CassandraStore(
     CassandraPins,
     CassandraBlocks,
     CassandraContacts,
+    CassandraQuizzes,
 ):
     """Every role of the store on one cluster session."""

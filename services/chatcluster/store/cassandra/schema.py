@@ -173,6 +173,20 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """CREATE TABLE IF NOT EXISTS directory_backfill (name text PRIMARY KEY)""",
         """INSERT INTO directory_backfill (name) VALUES ('pending')""",
     ),
+    # The live quiz (issue 15): each quiz as its JSON with a version for compare-and-set; one partition per quiz and
+    # player holding the player's row (question -1: score, when reached, answers counted) and their answers, so an
+    # answer and its points are one conditional batch; the players of a quiz and its answers per choice by quiz.
+    (
+        """CREATE TABLE IF NOT EXISTS quizzes (quiz_id bigint PRIMARY KEY, body text, version int)""",
+        """CREATE TABLE IF NOT EXISTS quiz_entries (
+            quiz_id bigint, user_id bigint, question int, username text, score int, reached_ms bigint, answered int,
+            choice int, points int, answered_ms bigint, key text, PRIMARY KEY ((quiz_id, user_id), question))""",
+        """CREATE TABLE IF NOT EXISTS quiz_players (
+            quiz_id bigint, user_id bigint, PRIMARY KEY ((quiz_id), user_id))""",
+        """CREATE TABLE IF NOT EXISTS quiz_choices (
+            quiz_id bigint, question int, choice int, user_id bigint,
+            PRIMARY KEY ((quiz_id), question, choice, user_id))""",
+    ),
     # -- new migrations go above this line: append only, one block per change (issue 14 helpers: see the brief) --
 )
 

@@ -13,6 +13,7 @@ from chatcluster.store.sqlite.messages import SqliteMessages
 from chatcluster.store.sqlite.notifications import SqliteDigests, SqliteNotifications, SqliteUserSettings
 from chatcluster.store.sqlite.people import SqliteBlocks, SqliteContacts
 from chatcluster.store.sqlite.pins import SqlitePins
+from chatcluster.store.sqlite.quizzes import SqliteQuizzes
 from chatcluster.store.sqlite.reactions import SqliteReactions
 from chatcluster.store.sqlite.read_markers import SqliteReadMarkers
 from chatcluster.store.sqlite.rooms import SqliteRooms
@@ -38,5 +39,6 @@ class SqliteStore(
     SqlitePins,
     SqliteBlocks,
     SqliteContacts,
+    SqliteQuizzes,
 ):
     """Every role of the store on one file."""

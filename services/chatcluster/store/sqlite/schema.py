@@ -200,5 +200,19 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (user_id, blocked_id)
     ) WITHOUT ROWID;
     """,
+    # The live quiz (issue 15): each quiz as its JSON with a version for compare-and-set; its players with their
+    # score and when they reached it; one answer per quiz, question and player, whose row marks its points added.
+    """
+    CREATE TABLE quizzes (quiz_id INTEGER PRIMARY KEY, body TEXT NOT NULL, version INTEGER NOT NULL);
+    CREATE TABLE quiz_players (
+        quiz_id INTEGER NOT NULL, user_id INTEGER NOT NULL, username TEXT NOT NULL, score INTEGER NOT NULL,
+        reached_ms INTEGER NOT NULL, answered INTEGER NOT NULL, PRIMARY KEY (quiz_id, user_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE quiz_answers (
+        quiz_id INTEGER NOT NULL, question INTEGER NOT NULL, user_id INTEGER NOT NULL, choice INTEGER NOT NULL,
+        points INTEGER NOT NULL, answered_ms INTEGER NOT NULL, key TEXT NOT NULL,
+        PRIMARY KEY (quiz_id, question, user_id)
+    ) WITHOUT ROWID;
+    """,
     # -- new migrations go above this line: append only, one block per change (issue 14 helpers: see the brief) --
 )
