@@ -8,8 +8,8 @@ import pytest
 
 from chatcluster.dev.cassandra import LocalCassandra
 from chatcluster.ids import SnowflakeGenerator
-from chatcluster.store.cassandra import CassandraStore, read_markers
-from tests.contract.builders import created, deleted
+from chatcluster.store.cassandra import CassandraStore, people, read_markers
+from tests.contract.builders import created, deleted, new_user
 from tests.contract.store_contract import StoreContract
 
 KEYSPACE = "contract"
@@ -54,3 +54,23 @@ async def test_an_unread_count_pages_through_a_bucket_and_stops_at_its_cap(
     assert await migrated.count_after(room, events[1].message.message_id, cap=100) == 8
     assert await migrated.count_after(room, 0, cap=7) == 7
     assert await migrated.count_after(room, 0, cap=11) == 11
+
+
+async def test_accounts_made_before_the_user_directory_are_copied_into_it_once(
+    migrated: CassandraStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(people, "BACKFILL_PAGE", 2)  # the real page is 1,000 accounts: read several pages here
+    ids = SnowflakeGenerator(worker_id=24)
+    stem = f"early{ids.next_id() % 1_000_000}_"
+    accounts = [new_user(ids, f"{stem}{n}") for n in range(5)]
+    for account in accounts:
+        assert await migrated.create_user(account)
+    assert await migrated.delete_user(accounts[4].user_id)
+    # As a store of the version before the directory leaves it: accounts, no directory rows, the copy pending.
+    await migrated._run("TRUNCATE users_by_prefix")
+    await migrated._run("INSERT INTO directory_backfill (name) VALUES ('pending')")
+
+    assert await migrated.migrate() == []
+
+    assert [u.username for u in await migrated.users_by_prefix(stem, 10)] == [a.username for a in accounts[:4]]
+    assert await migrated._run("SELECT name FROM directory_backfill") == []
