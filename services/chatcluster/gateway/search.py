@@ -13,7 +13,6 @@ from chatcluster.gateway.context import Gateway
 from chatcluster.gateway.errors import ApiError, not_found
 from chatcluster.gateway.messages import messages_out, require_member
 from chatcluster.gateway.people import hidden_authors
-from chatcluster.gateway.rooms import visible_room
 from chatcluster.gateway.schemas import SearchHit, SearchPage
 from chatcluster.gateway.security import Identity
 
@@ -43,8 +42,7 @@ async def search(
     if not words_of(query):
         raise ApiError(422, NO_WORDS)
     if room_id is not None:
-        await visible_room(gw, user, room_id)  # a private room a non-member names answers 404, as everywhere
-        await require_member(gw, room_id, user)
+        await require_member(gw, room_id, user)  # a private room answers a non-member 404, as everywhere
         rooms = [room_id]
     else:
         rooms = [room.room_id for room in await gw.store.rooms_of(user.user_id)]
