@@ -8,6 +8,9 @@ repeated and shuffled (seeded) up to ``--messages``. The project model scores in
 batch API and is called once per message. Each system runs ``--repeats`` passes over all
 messages after a warm-up batch; the best pass is the figure (least disturbed by whatever
 else the machine runs), the median is shown beside it, and the ratio uses the best of each.
+Time is this process's CPU time (``time.process_time``), so a pass counts the seconds of the
+core it ran on, not the seconds other processes on the same core took from it: on a shared
+machine wall-clock rates measure the neighbours as much as the scorer.
 
 Usage: .venv/bin/python bench/scorer.py [--messages 50000] [--batch 4096] [--repeats 3] [--data-dir .chatcluster]
 """
@@ -42,14 +45,14 @@ def messages(data_dir: Path, count: int) -> list[str]:
 
 
 def rates(run: Callable[[Sequence[str]], object], texts: Sequence[str], batch: int, repeats: int) -> list[float]:
-    """Messages/s of each of ``repeats`` passes, after one warm-up batch."""
+    """Messages per CPU-second of each of ``repeats`` passes, after one warm-up batch."""
     run(texts[:batch])
     measured: list[float] = []
     for _ in range(repeats):
-        started = time.perf_counter()
+        started = time.process_time()
         for start in range(0, len(texts), batch):
             run(texts[start : start + batch])
-        measured.append(len(texts) / (time.perf_counter() - started))
+        measured.append(len(texts) / (time.process_time() - started))
     return measured
 
 

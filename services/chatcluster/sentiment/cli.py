@@ -31,7 +31,7 @@ SCORE_BATCH = 4096
 
 
 def _print_metrics(model: SentimentModel) -> None:
-    table = Table(title=f"{model.version}: held-out 20% of each corpus (neutral band {model.band})")
+    table = Table(title=f"{model.version}: held-out 20% of each corpus")
     for column in ("dataset", "n", "accuracy", "macro-F1", "macro-recall", "weighted-F1"):
         table.add_column(column, justify="left" if column == "dataset" else "right")
     for dataset, m in model.metadata["metrics"].items():
@@ -57,16 +57,17 @@ def train(data_dir: DataDir = DEFAULT_DATA_DIR) -> None:
 
 @model_app.command("eval")
 def evaluate(data_dir: DataDir = DEFAULT_DATA_DIR) -> None:
-    """Compare the current model with VADER and TextBlob on the held-out splits and the chat set."""
-    from chatcluster.sentiment.corpus import chat_eval, load_splits
+    """Compare the current model with VADER and TextBlob on the held-out corpus splits and chat set."""
+    from chatcluster.sentiment.corpus import chat_eval_lines, load_splits
     from chatcluster.sentiment.evaluate import compare, labellers
 
     model = load_model(data_dir)
     splits, _ = load_splits(data_dir)
     with console.status("scoring with every system..."):
-        comparison = compare(labellers(model), splits, chat_eval())
-    out = Console(width=max(Console().width, 120))
-    out.print(comparison_table(comparison, f"{model.version} vs baselines (neutral band {model.band})"))
+        comparison = compare(labellers(model), splits, chat_eval_lines())
+    out = Console(width=max(Console().width, 140))
+    out.print(comparison_table(comparison, f"{model.version} vs baselines (held-out data only)"))
+    out.print(kinds_table(comparison))
     out.print(throughput_table(comparison))
     wins = comparison.wins()
     verdict = "beats" if all(wins.values()) else "does NOT beat"
@@ -75,25 +76,41 @@ def evaluate(data_dir: DataDir = DEFAULT_DATA_DIR) -> None:
 
 
 def comparison_table(comparison: Comparison, title: str) -> Table:
-    """A rich table: one row per dataset and system; the best macro-F1 per dataset in bold."""
+    """A rich table: one row per dataset and system; the best macro-F1 and macro-recall per dataset in bold."""
     table = Table(title=title)
-    for column in ("dataset", "system", "n", "accuracy", "macro-F1", "macro-recall", "weighted-F1", "chat neutral→0"):
+    columns = ("dataset", "system", "n", "macro-F1", "macro-recall", "recall -1", "recall 0 (neutral→0)", "recall +1")
+    for column in (*columns, "accuracy", "weighted-F1"):
         table.add_column(column, justify="left" if column in ("dataset", "system") else "right")
     for dataset, row in comparison.metrics.items():
-        best = max(m["macro_f1"] for m in row.values())
+        best_f1 = max(m["macro_f1"] for m in row.values())
+        best_recall = max(m["macro_recall"] for m in row.values())
         for i, (system, m) in enumerate(row.items()):
-            f1 = f"{m['macro_f1']:.3f}"
+            f1, recall = f"{m['macro_f1']:.3f}", f"{m['macro_recall']:.3f}"
             table.add_row(
                 dataset if i == 0 else "",
                 system,
                 f"{int(m['support'])}",
+                f"[bold]{f1}[/bold]" if m["macro_f1"] == best_f1 else f1,
+                f"[bold]{recall}[/bold]" if m["macro_recall"] == best_recall else recall,
+                f"{m['recall_-1']:.3f}",
+                f"{m['recall_0']:.3f}",
+                f"{m['recall_1']:.3f}",
                 f"{m['accuracy']:.3f}",
-                f"[bold]{f1}[/bold]" if m["macro_f1"] == best else f1,
-                f"{m['macro_recall']:.3f}",
                 f"{m['weighted_f1']:.3f}",
-                f"{m['neutral_as_0']:.2f}" if "neutral_as_0" in m else "",
                 end_section=i == len(row) - 1,
             )
+    return table
+
+
+def kinds_table(comparison: Comparison) -> Table:
+    """The held-out chat set's accuracy per kind of line: where each system's errors come from."""
+    table = Table(title="Held-out chat set: accuracy per kind of line (CHAT_LABELLING.md)")
+    table.add_column("kind")
+    table.add_column("n", justify="right")
+    for system in comparison.kinds:
+        table.add_column(system, justify="right")
+    for kind, n in sorted(comparison.kind_sizes.items()):
+        table.add_row(kind, str(n), *(f"{accuracy[kind]:.2f}" for accuracy in comparison.kinds.values()))
     return table
 
 

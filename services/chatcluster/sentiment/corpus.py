@@ -33,7 +33,7 @@ import io
 import subprocess
 import sys
 import tarfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -207,33 +207,53 @@ def emoji_lexicon() -> Mapping[str, str]:
     return parse_emoji_lexicon(resources.files("vaderSentiment").joinpath("emoji_utf8_lexicon.txt").read_text("utf-8"))
 
 
-# ---------------------------------------------------------------- the hand-made chat set
+# ---------------------------------------------------------------- the hand-made chat sets
 
 CHAT_EVAL_FILE = "chat_eval.tsv"
+CHAT_CALIBRATION_FILE = "chat_calibration.tsv"
 
 
-def parse_chat_eval(text: str) -> list[tuple[int, str]]:
-    """``label<TAB>text`` lines (label in -1, 0, 1) -> (label, text); blank lines are skipped."""
-    rows: list[tuple[int, str]] = []
-    for line in text.splitlines():
-        if line.strip():
-            label, message = line.split("\t", 1)
-            rows.append((int(label), message))
+@dataclass(frozen=True)
+class ChatLine:
+    """One labelled chat line: label in -1, 0, 1; ``kind`` as in ``CHAT_LABELLING.md``."""
+
+    label: int
+    kind: str
+    text: str
+
+
+def parse_chat_set(text: str) -> list[ChatLine]:
+    """``label<TAB>kind<TAB>text`` lines -> chat lines; blank lines are skipped."""
+    rows: list[ChatLine] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = line.split("\t", 2)
+        if len(parts) != 3 or parts[0] not in ("-1", "0", "1"):
+            raise ValueError(f"line {number}: expected label<TAB>kind<TAB>text with label -1, 0 or 1: {line!r}")
+        rows.append(ChatLine(int(parts[0]), parts[1], parts[2]))
     return rows
 
 
-def calibration_lines(rows: Sequence[tuple[int, str]]) -> list[str]:
-    """The neutral lines at even positions among the neutral lines: all the band calibration sees."""
-    neutral = [text for label, text in rows if label == 0]
-    return neutral[0::2]
+def normalized(text: str) -> str:
+    """What two lines must share to count as the same line (case and spacing aside)."""
+    return " ".join(text.lower().split())
 
 
-def holdout_rows(rows: Sequence[tuple[int, str]]) -> list[tuple[int, str]]:
-    """Every line the calibration never sees (odd-position neutral lines and all polar lines)."""
-    seen = set(calibration_lines(rows))
-    return [(label, text) for label, text in rows if not (label == 0 and text in seen)]
+def _chat_set(file: str) -> list[ChatLine]:
+    return parse_chat_set(resources.files("chatcluster.sentiment").joinpath(file).read_text("utf-8"))
+
+
+def chat_eval_lines() -> list[ChatLine]:
+    """The held-out chat evaluation set: read only by evaluation, never by training or calibration."""
+    return _chat_set(CHAT_EVAL_FILE)
 
 
 def chat_eval() -> list[tuple[int, str]]:
-    """The hand-made chat evaluation set shipped with the package (never used for training)."""
-    return parse_chat_eval(resources.files("chatcluster.sentiment").joinpath(CHAT_EVAL_FILE).read_text("utf-8"))
+    """The held-out chat set as (label, text) pairs: realistic chat text for the benchmarks."""
+    return [(line.label, line.text) for line in chat_eval_lines()]
+
+
+def chat_calibration() -> list[ChatLine]:
+    """The chat calibration set: what fits the model's neutral decision (``model.calibrate``)."""
+    return _chat_set(CHAT_CALIBRATION_FILE)

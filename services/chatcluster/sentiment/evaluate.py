@@ -1,14 +1,15 @@
 """The project model against VADER and TextBlob on the same held-out data, with throughput.
 
 Systems and their 3-class rules
-    * project: ``SentimentModel.score`` (fast path, calibrated neutral band);
+    * project: ``SentimentModel.score`` (fast path, chat-calibrated decision);
     * VADER: ``compound >= 0.05`` -> +1, ``<= -0.05`` -> -1, else 0 (VADER's documented rule);
     * TextBlob: ``polarity > 0`` -> +1, ``< 0`` -> -1, exactly 0 -> 0 (no band: TextBlob gives
       exactly 0 whenever it finds no opinion word, which is its own notion of neutral).
 
-Data: each corpus's 20% test split (``corpus.split_corpus``), the four pooled, and the
-hand-made ``chat_eval.tsv`` twice: all of it, and its ``holdout`` part (the lines the band
-calibration never saw). Metrics: accuracy, macro-F1, macro-recall, support-weighted F1.
+Data: each corpus's 20% test split (``corpus.split_corpus``), the four pooled, and the held-out
+chat set ``chat_eval.tsv`` (never read by training or calibration). Metrics: accuracy, macro-F1,
+macro-recall, per-class recall (the neutral one is the share of neutral lines scored 0),
+support-weighted F1; for the chat set also the accuracy per kind of line.
 Throughput: messages/s of each system over the pooled test texts, the project model in
 batches of ``BATCH`` (how ``score`` is meant to be called), the baselines one call per text
 (their API). This is the in-process figure; ``bench/scorer.py`` is the per-core benchmark.
@@ -20,7 +21,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from chatcluster.sentiment.corpus import Split, holdout_rows
+from chatcluster.sentiment.corpus import ChatLine, Split
 from chatcluster.sentiment.model import SentimentModel, classification_metrics
 from chatcluster.sentiment.vader import VaderModel
 
@@ -72,12 +73,29 @@ def labellers(model: SentimentModel) -> dict[str, Labeller]:
     return systems
 
 
+CHAT = "chat (held-out)"
+
+
+def class_recalls(truth: Sequence[int], predicted: Sequence[int]) -> dict[str, float]:
+    """Recall of each class (``recall_-1``, ``recall_0``, ``recall_1``); NaN-free: 0 for an absent class."""
+    recalls: dict[str, float] = {}
+    for label in (-1, 0, 1):
+        members = [p for p, t in zip(predicted, truth, strict=True) if t == label]
+        recalls[f"recall_{label}"] = sum(p == label for p in members) / len(members) if members else 0.0
+    return recalls
+
+
 @dataclass
 class Comparison:
-    """metrics[dataset][system] -> metric name -> value; throughput[system] -> messages/s."""
+    """metrics[dataset][system] -> metric name -> value; throughput[system] -> messages/s.
+
+    ``kinds[system][kind]`` is the chat set's accuracy per kind of line (``CHAT_LABELLING.md``).
+    """
 
     metrics: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
     throughput: dict[str, float] = field(default_factory=dict)
+    kinds: dict[str, dict[str, float]] = field(default_factory=dict)
+    kind_sizes: dict[str, int] = field(default_factory=dict)
 
     def macro_f1(self, dataset: str, system: str) -> float:
         return self.metrics[dataset][system]["macro_f1"]
@@ -87,17 +105,22 @@ class Comparison:
         return {
             dataset: all(self.macro_f1(dataset, system) > m["macro_f1"] for other, m in row.items() if other != system)
             for dataset, row in self.metrics.items()
-            if not dataset.startswith("chat")
+            if dataset != CHAT
         }
 
 
-def compare(
-    systems: Mapping[str, Labeller], splits: Mapping[str, Split], chat: Sequence[tuple[int, str]]
-) -> Comparison:
-    """Every system on every test split, pooled, and the chat set; plus throughput."""
+def measure(truth: Sequence[int], predicted: Sequence[int]) -> dict[str, float]:
+    return {**classification_metrics(truth, predicted), **class_recalls(truth, predicted)}
+
+
+def compare(systems: Mapping[str, Labeller], splits: Mapping[str, Split], chat: Sequence[ChatLine]) -> Comparison:
+    """Every system on every test split, pooled, and the held-out chat set; plus throughput."""
     result = Comparison()
     pooled_texts = [t for s in splits.values() for t in s.test_texts]
     pooled_truth = [y for s in splits.values() for y in s.test_labels]
+    chat_truth = [line.label for line in chat]
+    for line in chat:
+        result.kind_sizes[line.kind] = result.kind_sizes.get(line.kind, 0) + 1
     for system, labeller in systems.items():
         labeller(pooled_texts[:BATCH])  # warm-up: first-call costs are not throughput
         started = time.perf_counter()
@@ -107,12 +130,12 @@ def compare(
         for name, split in splits.items():
             chunk = predicted[offset : offset + len(split.test_texts)]
             offset += len(split.test_texts)
-            result.metrics.setdefault(name, {})[system] = classification_metrics(split.test_labels, chunk)
-        result.metrics.setdefault("pooled", {})[system] = classification_metrics(pooled_truth, predicted)
-        for dataset, rows in (("chat (all)", list(chat)), ("chat (holdout)", holdout_rows(chat))):
-            truth = [label for label, _ in rows]
-            chat_predicted = labeller([text for _, text in rows])
-            result.metrics.setdefault(dataset, {})[system] = classification_metrics(truth, chat_predicted)
-            neutral = [p for p, t in zip(chat_predicted, truth, strict=True) if t == 0]
-            result.metrics[dataset][system]["neutral_as_0"] = sum(p == 0 for p in neutral) / max(len(neutral), 1)
+            result.metrics.setdefault(name, {})[system] = measure(split.test_labels, chunk)
+        result.metrics.setdefault("pooled", {})[system] = measure(pooled_truth, predicted)
+        chat_predicted = labeller([line.text for line in chat])
+        result.metrics.setdefault(CHAT, {})[system] = measure(chat_truth, chat_predicted)
+        right: dict[str, int] = {}
+        for line, label in zip(chat, chat_predicted, strict=True):
+            right[line.kind] = right.get(line.kind, 0) + (label == line.label)
+        result.kinds[system] = {kind: right.get(kind, 0) / n for kind, n in result.kind_sizes.items()}
     return result

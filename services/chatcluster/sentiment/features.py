@@ -53,6 +53,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from chatcluster.sentiment.lexicons import LEXICON_COLUMNS, POLAR_COLUMNS
+
 UNK = "<unk>"
 SEP = "\n"
 NEG = "neg_"
@@ -450,6 +452,9 @@ class ChatFeaturizer:
 
     lexicon: Mapping[str, float]
     emoji: Mapping[str, str]
+    # word -> one value per lexicons.LEXICON_COLUMNS: only training reads it (the trained
+    # vocabulary carries it), so a loaded model needs no lexicon package besides VADER's
+    knowledge: Mapping[str, tuple[float, ...]] = field(default_factory=dict, repr=False)
     valence: dict[str, float] = field(init=False, repr=False)
     placeholders: dict[str, str] = field(init=False, repr=False)  # emoticon (any case) -> placeholder
     _emoticon_re: re.Pattern[str] = field(init=False, repr=False)
@@ -487,6 +492,7 @@ class ChatFeaturizer:
             "rules": [sorted(NEGATORS), sorted(BOOSTERS), sorted(DAMPENERS), sorted(CONTRAST), NEGATION_SCOPE],
             "elongation": _TRIPLE_RE.pattern,
             "tokenizer": TOKENIZER_REVISION,
+            "knowledge": sorted(self.knowledge.items()),
         }
         return hashlib.sha256(json.dumps(state, ensure_ascii=False).encode()).hexdigest()
 
@@ -558,6 +564,7 @@ class Vocabulary:
     capsable: BoolArray
     contrast: BoolArray
     valence: FloatArray
+    knowledge: FloatArray  # (size, len(LEXICON_COLUMNS)); polar columns x NEGATION_SCALAR on negated ids
 
     @property
     def size(self) -> int:
@@ -571,9 +578,12 @@ class Vocabulary:
     @classmethod
     def build(cls, featurizer: ChatFeaturizer, learned: Iterable[str]) -> Vocabulary:
         specials = [*featurizer.valence, *NEGATORS, *BOOSTERS, *DAMPENERS, *CONTRAST, *PUNCTUATION]
-        specials += [URL_TOKEN, USER_TOKEN]
+        specials += [URL_TOKEN, USER_TOKEN, *featurizer.knowledge]
         words = [UNK, SEP, *sorted({w for w in (*specials, *learned) if is_learnable(w)})]
         values = np.array([featurizer.token_valence(w) for w in words])
+        blank = (0.0,) * len(LEXICON_COLUMNS)
+        known = np.array([featurizer.knowledge.get(w, blank) for w in words], dtype=np.float64)
+        flip = np.array([NEGATION_SCALAR if c in POLAR_COLUMNS else 1.0 for c in LEXICON_COLUMNS])
         keys = np.array([word_hash(featurizer.key(w)) for w in words[2:]], dtype=np.uint64)
 
         def flags(predicate: Any) -> BoolArray:
@@ -591,6 +601,7 @@ class Vocabulary:
             capsable=flags(is_capsable),
             contrast=flags(CONTRAST.__contains__),
             valence=np.concatenate([values, values * NEGATION_SCALAR]),
+            knowledge=np.concatenate([known, known * flip]),
         )
 
 

@@ -1,59 +1,67 @@
-"""``SentimentModel``: a multinomial logistic regression folded into per-token weight rows.
+"""``SentimentModel``: a corpus-trained logistic regression, calibrated for chat, served as per-token rows.
 
 Features (see ``features.encode`` for the tokens and their context flags)
-    * lexicon sums, per message: ``lex+`` / ``lex-``, the positive / negative VADER valences of
+    * VADER lexicon sums, per message: ``lex+`` / ``lex-``, the positive / negative valences of
       its tokens after negation (x -0.74), ALL-CAPS (+-0.733), boosters (+-0.293) and the "but"
-      rule (x0.5 before, x1.5 after), and ``hits``, how many tokens have a valence. They enter
-      the model only through the bounded saturation features below (as linear counts they
-      extrapolate badly: 50 x "😂" read as negative);
+      rule (x0.5 before, x1.5 after), and ``hits``, how many tokens have a valence;
+    * the other lexicons (``lexicons.py``: AFINN, Pattern/TextBlob, NRC, MPQA, Hu & Liu, the Emoji
+      Sentiment Ranking), one column each, summed per message (polar columns x -0.74 under
+      negation); ``evidence``, how many lexicons rate each token, and ``subjectivity``
+      (Pattern's and MPQA's) summed; ``tokens``, the message length;
     * ``caps`` and ``elong`` counts;
     * learned indicators: unigrams (``neg_good`` is its own unigram) and bigrams seen at least
       ``min_count`` times in the training split, at value ``LEARNED_SCALE`` = 0.5, i.e. a 4x
-      stronger L2 prior than a unit feature gets: with 19k training snippets the lexicon is
-      the better-founded evidence, and the learned words otherwise soak up corpus priors
-      ("you", "now" and @mentions read as positive because tweets are 67% positive).
-      ``xxurl`` / ``xxuser`` are never learned, for the same reason;
-    * VADER-style saturation of the lexicon sums, ``S / sqrt(S^2 + 15)`` for S = lex+ + lex-,
-      lex+ and lex-, and ``no_lexicon`` = 1 when ``hits`` is 0. These four are the only
-      non-additive features; they are functions of three per-message *sums*, which the folded
-      tables carry next to the logits.
+      stronger L2 prior than a unit feature gets: the lexicons are the better-founded evidence,
+      and the learned words otherwise soak up corpus priors ("you", "now" and @mentions read as
+      positive because tweets are 67% positive). ``xxurl`` / ``xxuser`` are never learned;
+    * ``nonlinear``: bounded functions of six per-message sums (VADER's ``S / sqrt(S^2 + a)`` of
+      lex+ + lex-, lex+, lex-, evidence and subjectivity; no VADER word; evidence per token;
+      log length). The sums enter the model only through these (as linear counts they
+      extrapolate badly: 50 x "😂" read as negative); the folded tables carry them.
 
-Training (``SentimentModel.train``)
-    sklearn ``LogisticRegression`` (lbfgs, multinomial, L2, ``C``), ``class_weight="balanced"``
-    (the neutral class is 4% of the corpora but most of chat; balancing gives it a voice and
-    raises macro-F1), tweets weighted ``tweet_weight`` = 3 (the corpus closest to chat),
-    on one BLAS thread (deterministic, and 5x faster than oversubscribed threads on 2 cores).
-    ``C`` and ``tweet_weight`` were checked on the 15% validation split described below:
-    C in {0.25, 0.5, 1} x tweet_weight in {1, 2, 3, 5} all score within 0.01 pooled macro-F1
-    of each other (0.566-0.577); the defaults sit on that plateau.
+Training the corpus model (``fit``)
+    sklearn ``LogisticRegression`` (lbfgs, multinomial, L2, ``C``), ``class_weight="balanced"``,
+    tweets weighted ``tweet_weight`` = 3 (the corpus closest to chat), on one BLAS thread
+    (deterministic). ``C`` and ``tweet_weight`` sit on a plateau of the validation split
+    (C in {0.25, 0.5, 1} x tweet_weight in {1, 2, 3, 5} within 0.01 pooled macro-F1).
+
+The neutral decision: a calibrated three-class model (``fit_calibration``)
+    Why: the corpora call 96% of their snippets polar (a mean rating beyond +-0.05), so a model
+    fitted to them reads "ok", "thx cool" and "the build failed, rerunning" as sentiment; live
+    chat is mostly neutral. A threshold tuned on a few neutral lines (the previous design) moved
+    every decision at once and did not generalise. Instead the corpus model's outputs are
+    recalibrated by a second, small multinomial logistic regression fitted on data from both
+    domains the model serves, whose inputs are
+        z (the corpus model's 3 logits), s * z, the nonlinear features, s * the counts of the
+        words found in at least two calibration lines (at ``LEARNED_SCALE``),
+    with s = ``shortness(tokens)`` = 1 / (1 + tokens / 8): the calibration lines are short, so
+    what they teach about a word, and how far the corpus logits are trusted, is weighed by how
+    much a message looks like them. Data: the chat calibration set (``chat_calibration.tsv``,
+    labelled by ``CHAT_LABELLING.md``), classes balanced, and the 15% of the corpora's training
+    split that the probe model below did not see, at their natural mix and training weights;
+    each domain carries half the total weight. Balanced chat classes make "the most probable
+    class" the decision that balances per-class recall on chat, which is what an analyst's
+    per-minute sentiment needs; the corpus half keeps the decision honest on review sentences.
+    No threshold is tuned: the label is the argmax.
+    Honest logits: the calibration's corpus lines are scored by a *probe* model fitted on the
+    other 85%; the served model is refitted on the whole training split and takes the probe's
+    calibration (as with any held-out calibration). The chat evaluation set
+    (``chat_eval.tsv``) is never read by training or calibration.
 
 Serving (``score``), the fast path
-    Every additive feature depends only on a token's id and its flags, so the linear part folds
-    into one row per id and flag: ``[3 class logits | lex+ | lex- | hits]``. A batch is
-    ``encode`` (a few regex substitutions, then numpy tokenization, hashing and hash-table
-    lookups), numpy gathers, ``reduceat`` sums per message, the four saturation features from
-    the summed lexicon columns, and a softmax. No sklearn transform. ``reference_probabilities``
-    is the sklearn path (``design`` + ``predict_proba``) on the same texts; tests check both
-    give the same labels.
+    Every additive feature depends only on a token's id and its flags, so the corpus model and
+    the calibration's word weights fold into one row per id and flag:
+    ``[3 corpus logits | 3 chat-word logits | 6 sums]``. A batch is ``encode`` (a few regex
+    substitutions, then numpy tokenization, hashing and hash-table lookups), numpy gathers,
+    ``reduceat`` sums per message, the nonlinear features from the summed columns, the
+    calibration (a few 3-column products per message) and a softmax. No sklearn transform.
+    ``reference_probabilities`` is the sklearn path (``design``, the classifier, then the
+    calibration regression's ``predict_proba``); tests check both give the same labels.
 
 Labels (``decide_arrays``)
-    * No scorable token (empty, whitespace, numbers, nothing in the vocabulary or lexicon):
+    * No scorable token (empty, whitespace, numbers, nothing in the vocabulary or a lexicon):
       label 0, confidence 0 -- "unable to score".
-    * Otherwise, with p = (p_neg, p_neu, p_pos): the leading polarity wins if its probability is
-      above the neutral ``band`` and at least p_neu (confidence = that probability); else 0
-      with confidence ``1 - max(p_neg, p_pos)``.
-
-Calibrating the neutral band (``calibrate_band``)
-    Live chat is mostly neutral; the corpora are 96% polar. We hold out 15% of the training
-    split (stratified, the split seed), fit on the other 85%, and scan ``band`` over
-    ``BAND_GRID`` (0.34, 0.35, ..., 0.95), measuring ``f1(band)``, the pooled macro-F1 on that
-    15%, and ``chat(band)``, the fraction of the calibration lines of ``chat_eval.tsv`` that
-    score 0: every other neutral line (``corpus.calibration_lines``, 50 lines); the other 50
-    neutral lines and all 60 polar lines (``corpus.holdout_rows``) are only used for reporting.
-    The band is the smallest one with ``chat >= CHAT_NEUTRAL_TARGET`` (0.80)
-    among those whose ``f1`` is within ``MAX_F1_COST`` (0.03) of the best ``f1`` on the grid;
-    if none reaches the target, the one of those with the highest ``chat``. The final model is
-    refitted on the whole training split and keeps that band. The test split is never used.
+    * Otherwise the most probable calibrated class, its probability as the confidence.
 """
 
 from __future__ import annotations
@@ -61,6 +69,7 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -78,7 +87,7 @@ from sklearn.metrics import accuracy_score, f1_score, recall_score
 from sklearn.model_selection import train_test_split
 from threadpoolctl import threadpool_limits
 
-from chatcluster.sentiment.corpus import SPLIT_SEED, Split, emoji_lexicon, vader_lexicon
+from chatcluster.sentiment.corpus import SPLIT_SEED, ChatLine, Split, emoji_lexicon, vader_lexicon
 from chatcluster.sentiment.features import (
     BOOSTER_INCREMENT,
     CAPS_INCREMENT,
@@ -98,23 +107,26 @@ from chatcluster.sentiment.features import (
     count_tokens,
     encode,
 )
+from chatcluster.sentiment.lexicons import LEXICON_COLUMNS, POLAR_COLUMNS, installed_lexicons
 
-MODEL_FORMAT = 1
-FEATURE_REVISION = 2  # bump when the feature design changes, so the version changes with it
+MODEL_FORMAT = 2
+FEATURE_REVISION = 3  # bump when the feature design changes, so the version changes with it
 from chatcluster.sentiment.artifact import CURRENT_FILE, METADATA_FILE, MODEL_FILE  # noqa: E402
 
 CLASSES = (-1, 0, 1)
-CHAT_NEUTRAL_TARGET = 0.80
-MAX_F1_COST = 0.03
-BAND_GRID = tuple(round(0.34 + 0.01 * i, 2) for i in range(62))
 LEARNED_SCALE = 0.5
 NEVER_LEARNED = frozenset({URL_TOKEN, USER_TOKEN})
 SATURATION_ALPHA = 15.0
 
-LEX_POS, LEX_NEG, HITS, CAPS, ELONG = range(5)
-N_DENSE = 5
+# Dense columns. The first N_SUMS are also carried next to the logits in the folded tables and
+# enter the model only through ``nonlinear`` (as linear counts they extrapolate badly).
+LEX_POS, LEX_NEG, HITS, EVIDENCE, SUBJECTIVITY, TOKENS, CAPS, ELONG = range(8)
+N_SUMS = 6
+KNOWLEDGE = 8  # first column of the other lexicons' values (lexicons.LEXICON_COLUMNS)
+N_DENSE = KNOWLEDGE + len(LEXICON_COLUMNS)
+SUBJECTIVE_COLUMNS = ("pattern_subjectivity", "mpqa_subjectivity")
 FLAGS = ("caps", "boost", "damp", "before_but", "after_but")
-N_SUMS = 3  # the lex+, lex-, hits columns carried next to the logits in the folded tables
+SHORT_TOKENS = 8.0
 
 
 @dataclass(frozen=True)
@@ -135,25 +147,37 @@ class TrainParams:
     class_weight: str = "balanced"
     max_iter: int = 3000
     tol: float = 1e-4
+    calibration_c: float = 1.0
+    corpus_share: float = 0.5
+    chat_min_lines: int = 2
     validation_size: float = 0.15
     seed: int = SPLIT_SEED
     model_format: int = MODEL_FORMAT
 
 
-def saturation(sums: FloatArray) -> FloatArray:
-    """The non-additive features from per-message (lex+, lex-, hits) sums."""
-    pos, neg, hits = sums[:, 0], sums[:, 1], sums[:, 2]
-    total = pos + neg
+def squash(x: FloatArray, alpha: float) -> FloatArray:
+    """VADER's normalisation ``x / sqrt(x^2 + alpha)``: bounded, so long texts cannot run away."""
+    return np.asarray(x / np.sqrt(x * x + alpha))
+
+
+def nonlinear(sums: FloatArray) -> FloatArray:
+    """The non-additive features, from the per-message sums of the first ``N_SUMS`` dense columns."""
+    pos, neg, hits = sums[:, LEX_POS], sums[:, LEX_NEG], sums[:, HITS]
+    evidence, subjectivity, tokens = sums[:, EVIDENCE], sums[:, SUBJECTIVITY], sums[:, TOKENS]
     columns = [
-        total / np.sqrt(total * total + SATURATION_ALPHA),
-        pos / np.sqrt(pos * pos + SATURATION_ALPHA),
-        neg / np.sqrt(neg * neg + SATURATION_ALPHA),
+        squash(pos + neg, SATURATION_ALPHA),
+        squash(pos, SATURATION_ALPHA),
+        squash(neg, SATURATION_ALPHA),
         (hits == 0).astype(np.float64),
+        squash(evidence, 4.0),
+        squash(subjectivity, 1.0),
+        evidence / np.maximum(tokens, 1.0),
+        np.log1p(tokens),
     ]
     return np.column_stack(columns)
 
 
-N_SATURATION = 4
+N_NONLINEAR = 8
 
 
 @dataclass
@@ -199,12 +223,12 @@ class FeatureSpace:
         return sp.csr_matrix(x)
 
     def design(self, encoded: Encoded) -> sp.csr_matrix:
-        """The full design matrix sklearn sees: additive features, then the saturation features."""
+        """The full design matrix sklearn sees: additive features, then the nonlinear features."""
         linear = self.linear_design(encoded)
-        sums = linear[:, [LEX_POS, LEX_NEG, HITS]].toarray()
+        sums = linear[:, :N_SUMS].toarray()
         keep = np.ones(self.n_linear)
-        keep[[LEX_POS, LEX_NEG, HITS]] = 0.0  # these enter only through the bounded saturation features
-        return sp.csr_matrix(sp.hstack([linear @ sp.diags(keep), sp.csr_matrix(saturation(sums))]))
+        keep[:N_SUMS] = 0.0  # these enter only through the bounded nonlinear features
+        return sp.csr_matrix(sp.hstack([linear @ sp.diags(keep), sp.csr_matrix(nonlinear(sums))]))
 
     def find_pairs(self, ids: IntArray) -> tuple[BoolArray, IntArray]:
         """Which adjacent pairs (positions 0..n-2) are learned bigrams, and their slots."""
@@ -236,6 +260,12 @@ def build_feature_space(vocab: Vocabulary, train: Encoded, min_count: int) -> Fe
     shape = (vocab.size, N_DENSE + len(learned_ids) + len(pair_codes))
     every_id = np.arange(vocab.size)
     valence, sign = vocab.valence, np.sign(vocab.valence)
+    knowledge = vocab.knowledge
+    polar = [i for i, c in enumerate(LEXICON_COLUMNS) if c in POLAR_COLUMNS]
+    subjective = [LEXICON_COLUMNS.index(c) for c in SUBJECTIVE_COLUMNS]
+    evidence = (valence != 0).astype(np.float64) + (knowledge[:, polar] != 0).sum(axis=1)
+    tokens = np.ones(vocab.size)
+    tokens[[SEP_ID, SEP_ID + len(vocab.words)]] = 0.0
 
     def rows(values: FloatArray, extra: Mapping[int, FloatArray] | None = None) -> sp.csr_matrix:
         """Feature rows putting ``values`` in lex+/lex- and each ``extra`` vector in its column."""
@@ -250,9 +280,16 @@ def build_feature_space(vocab: Vocabulary, train: Encoded, min_count: int) -> Fe
         (np.full(len(learned_ids), LEARNED_SCALE), (learned_ids, N_DENSE + np.arange(len(learned_ids)))), shape=shape
     )
     capsable = vocab.capsable.astype(np.float64)
+    per_word: dict[int, FloatArray] = {
+        HITS: (valence != 0).astype(np.float64),
+        EVIDENCE: evidence,
+        SUBJECTIVITY: knowledge[:, subjective].sum(axis=1),
+        TOKENS: tokens,
+    }
+    per_word.update({KNOWLEDGE + i: knowledge[:, i] for i in range(len(LEXICON_COLUMNS))})
     return FeatureSpace(
         vocab=vocab,
-        f_uni=sp.csr_matrix(rows(valence, {HITS: (valence != 0).astype(np.float64)}) + learned),
+        f_uni=sp.csr_matrix(rows(valence, per_word) + learned),
         f_flags={
             "caps": rows(sign * CAPS_INCREMENT * capsable, {CAPS: capsable}),
             "boost": rows(sign * BOOSTER_INCREMENT),
@@ -262,43 +299,87 @@ def build_feature_space(vocab: Vocabulary, train: Encoded, min_count: int) -> Fe
         },
         pair_codes=pair_codes,
         pair_index=HashIndex((pair_codes + 1).astype(np.uint64), np.arange(len(pair_codes), dtype=np.int64)),
-        scorable=(valence != 0) | (id_counts >= min_count),
+        scorable=(evidence > 0) | (id_counts >= min_count),
     )
+
+
+def shortness(tokens: FloatArray) -> FloatArray:
+    """``1 / (1 + tokens / SHORT_TOKENS)``: 1 for a one-word line, 1/2 at eight tokens, small for a review."""
+    return np.asarray(1.0 / (1.0 + tokens / SHORT_TOKENS))
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """The chat calibration on top of the corpus model (``fit_calibration``), per message::
+
+        z' = z @ matrix + (s * z) @ short_matrix + nonlinear(sums) @ extra + s * chat_words + bias
+
+    with ``z`` the corpus model's logits, ``s = shortness(tokens)`` and ``chat_words`` the sum
+    of the message's rows of ``words`` (one row of 3 logits per vocabulary id; non-zero only
+    for words of the chat calibration lines).
+    """
+
+    matrix: FloatArray  # (3, 3)
+    short_matrix: FloatArray  # (3, 3)
+    extra: FloatArray  # (N_NONLINEAR, 3)
+    words: FloatArray  # (vocab.size, 3)
+    bias: FloatArray  # (3,)
+    word_ids: IntArray  # the ids ``words`` may weigh (the reference path's columns)
+
+    @classmethod
+    def identity(cls, vocab_size: int) -> Calibration:
+        zeros = np.zeros((3, 3))
+        no_words = np.zeros((vocab_size, 3))
+        return cls(np.eye(3), zeros, np.zeros((N_NONLINEAR, 3)), no_words, np.zeros(3), np.zeros(0, dtype=np.int64))
+
+    def apply(self, logits: FloatArray, features: FloatArray, tokens: FloatArray, words: FloatArray) -> FloatArray:
+        """Calibrated logits from the corpus logits, the nonlinear features, token counts and summed word rows."""
+        short = shortness(tokens)[:, None]
+        return np.asarray(
+            logits @ self.matrix
+            + (short * logits) @ self.short_matrix
+            + features @ self.extra
+            + short * words
+            + self.bias
+        )
 
 
 @dataclass(frozen=True)
 class FoldedWeights:
-    """The model folded into rows ``[logit_neg, logit_neu, logit_pos, lex+, lex-, hits]`` per id."""
+    """The model folded into rows ``[3 corpus logits | 3 chat-word logits | N_SUMS sums]`` per id."""
 
     uni: FloatArray
     flags: dict[str, FloatArray]
     elong: FloatArray
-    pair: FloatArray  # (pairs, 3): logits only
-    saturation: FloatArray  # (4, 3)
+    pair: FloatArray  # (pairs, 3): corpus logits only
+    nonlinear: FloatArray  # (N_NONLINEAR, 3)
     intercept: FloatArray  # (3,)
 
 
-def fold(space: FeatureSpace, clf: LogisticRegression) -> FoldedWeights:
+def fold(space: FeatureSpace, clf: LogisticRegression, calibration: Calibration) -> FoldedWeights:
     coef = np.asarray(clf.coef_, dtype=np.float64)
     linear_t = coef[:, : space.n_linear].T
 
-    def table(f: sp.csr_matrix) -> FloatArray:
-        return np.hstack([np.asarray(f @ linear_t), f[:, [LEX_POS, LEX_NEG, HITS]].toarray()])
+    def table(f: sp.csr_matrix, words: FloatArray) -> FloatArray:
+        return np.hstack([np.asarray(f @ linear_t), words, f[:, :N_SUMS].toarray()])
 
-    elong = np.zeros(3 + N_SUMS)
+    no_words = np.zeros((space.vocab.size, 3))
+    elong = np.zeros(6 + N_SUMS)
     elong[:3] = linear_t[ELONG]
     return FoldedWeights(
-        uni=table(space.f_uni),
-        flags={name: table(f) for name, f in space.f_flags.items()},
+        uni=table(space.f_uni, calibration.words),
+        flags={name: table(f, no_words) for name, f in space.f_flags.items()},
         elong=elong,
         pair=LEARNED_SCALE * linear_t[space.pair_offset :].copy(),
-        saturation=coef[:, space.n_linear :].T.copy(),
+        nonlinear=coef[:, space.n_linear :].T.copy(),
         intercept=np.asarray(clf.intercept_, dtype=np.float64).copy(),
     )
 
 
-def folded_logits(weights: FoldedWeights, space: FeatureSpace, encoded: Encoded) -> FloatArray:
-    """Per-message logits from the folded rows: gathers, sparse flag adds, reduceat; no sklearn."""
+def folded_logits(
+    weights: FoldedWeights, calibration: Calibration, space: FeatureSpace, encoded: Encoded
+) -> FloatArray:
+    """Per-message calibrated logits from the folded rows: gathers, sparse flag adds, reduceat; no sklearn."""
     ids = encoded.ids
     contrib = np.take(weights.uni, ids, axis=0)
     for name in FLAGS:
@@ -312,7 +393,9 @@ def folded_logits(weights: FoldedWeights, space: FeatureSpace, encoded: Encoded)
     if slot.size:
         contrib[np.flatnonzero(hit), :3] += np.take(weights.pair, slot, axis=0)
     sums = np.add.reduceat(contrib, encoded.starts, axis=0)
-    return np.asarray(sums[:, :3] + weights.intercept + saturation(sums[:, 3:]) @ weights.saturation)
+    features = nonlinear(sums[:, 6:])
+    logits = sums[:, :3] + weights.intercept + features @ weights.nonlinear
+    return calibration.apply(logits, features, sums[:, 6 + TOKENS], sums[:, 3:6])
 
 
 def softmax(logits: FloatArray) -> FloatArray:
@@ -320,13 +403,14 @@ def softmax(logits: FloatArray) -> FloatArray:
     return np.asarray(shifted / shifted.sum(axis=1, keepdims=True))
 
 
-def decide_arrays(probabilities: FloatArray, scorable: BoolArray, band: float) -> tuple[IntArray, FloatArray]:
-    """Probabilities (neg, neu, pos) -> (labels, confidences) under the neutral band."""
-    p_neg, p_neu, p_pos = probabilities[:, 0], probabilities[:, 1], probabilities[:, 2]
-    polar = np.maximum(p_neg, p_pos)
-    polar_wins = (polar > band) & (polar >= p_neu) & scorable
-    labels = np.where(polar_wins, np.where(p_pos >= p_neg, 1, -1), 0).astype(np.int64)
-    confidences = np.where(scorable, np.where(polar_wins, polar, 1.0 - polar), 0.0)
+def decide_arrays(probabilities: FloatArray, scorable: BoolArray) -> tuple[IntArray, FloatArray]:
+    """Calibrated probabilities (neg, neu, pos) -> (labels, confidences): the most probable class.
+
+    A message with nothing to score is 0 with confidence 0 ("unable to score").
+    """
+    best = np.argmax(probabilities, axis=1)
+    labels = np.where(scorable, best - 1, 0).astype(np.int64)
+    confidences = np.where(scorable, probabilities.max(axis=1), 0.0)
     return labels, np.asarray(np.round(confidences, 6))
 
 
@@ -348,10 +432,15 @@ def fit(
     labels: Sequence[int],
     sample_weight: Sequence[float],
     params: TrainParams,
+    chat_words: Sequence[str] = (),
 ) -> tuple[FeatureSpace, LogisticRegression]:
-    """Vocabulary, feature space and classifier from one training set (deterministic)."""
+    """Vocabulary, feature space and classifier from one training set (deterministic).
+
+    ``chat_words`` join the vocabulary (so the calibration can weigh them) but get a corpus
+    weight only if the corpus has them ``min_count`` times.
+    """
     counts = count_tokens(featurizer, texts)
-    vocab = Vocabulary.build(featurizer, [w for w, n in counts.items() if n >= params.min_count])
+    vocab = Vocabulary.build(featurizer, [*(w for w, n in counts.items() if n >= params.min_count), *chat_words])
     encoded = encode(featurizer, vocab, texts)
     space = build_feature_space(vocab, encoded, params.min_count)
     clf = LogisticRegression(C=params.c, max_iter=params.max_iter, tol=params.tol, class_weight=params.class_weight)
@@ -362,14 +451,82 @@ def fit(
     return space, clf
 
 
-def choose_band(bands: Sequence[float], f1s: Sequence[float], chat_neutral: Sequence[float]) -> float:
-    """The calibration rule of the module docstring, as a pure function of the scanned curves."""
-    best_f1 = max(f1s)
-    allowed = [i for i, f in enumerate(f1s) if f >= best_f1 - MAX_F1_COST]
-    reaching = [i for i in allowed if chat_neutral[i] >= CHAT_NEUTRAL_TARGET]
-    if reaching:
-        return bands[min(reaching, key=lambda i: bands[i])]
-    return bands[max(allowed, key=lambda i: (chat_neutral[i], -bands[i]))]
+def chat_vocabulary(featurizer: ChatFeaturizer, lines: Sequence[ChatLine], min_lines: int) -> list[str]:
+    """The words of at least ``min_lines`` calibration lines: the ones the calibration may weigh."""
+    seen: Counter[str] = Counter()
+    for tokens in featurizer.tokens([line.text for line in lines]):
+        seen.update(set(tokens))
+    return sorted(word for word, n in seen.items() if n >= min_lines)
+
+
+def word_counts(space: FeatureSpace, encoded: Encoded) -> sp.csr_matrix:
+    """Messages x vocabulary ids: how often each id occurs (separators and unknown tokens aside)."""
+    rows = encoded.message_index()
+    keep = (encoded.ids != SEP_ID) & (encoded.ids != UNK_ID)
+    return sp.csr_matrix(
+        (np.ones(int(keep.sum())), (rows[keep], encoded.ids[keep])), shape=(encoded.n_messages, space.vocab.size)
+    )
+
+
+def calibration_inputs(
+    space: FeatureSpace, clf: LogisticRegression, encoded: Encoded, counts: sp.csr_matrix, word_ids: IntArray
+) -> sp.csr_matrix:
+    """What the calibration regression sees per message: z, s*z, the nonlinear features, s*word counts."""
+    design = space.design(encoded)
+    logits = np.asarray(clf.decision_function(design), dtype=np.float64)
+    features = design[:, -N_NONLINEAR:].toarray()
+    short = shortness(np.expm1(features[:, -1]))  # the last nonlinear feature is log1p(tokens)
+    dense = np.hstack([logits, short[:, None] * logits, features])
+    words = sp.diags(short) @ counts[:, word_ids] * LEARNED_SCALE
+    return sp.csr_matrix(sp.hstack([sp.csr_matrix(dense), words]))
+
+
+def fit_calibration(
+    probe: tuple[FeatureSpace, LogisticRegression],
+    final: FeatureSpace,
+    featurizer: ChatFeaturizer,
+    chat: Sequence[ChatLine],
+    corpus_texts: Sequence[str],
+    corpus_labels: Sequence[int],
+    corpus_weights: Sequence[float],
+    params: TrainParams,
+) -> tuple[Calibration, LogisticRegression]:
+    """The calibration: a multinomial logistic regression over both domains the model serves.
+
+    ``probe`` is the corpus model fitted without ``corpus_texts`` (so its logits on them are
+    honest); ``final`` is the feature space of the model being calibrated (word ids). Each
+    domain gets half the weight; chat classes are balanced, corpus lines keep their natural
+    mix and training weights.
+    """
+    texts = [line.text for line in chat] + list(corpus_texts)
+    labels = np.array([line.label for line in chat] + list(corpus_labels))
+    weights = np.zeros(len(texts))
+    chat_labels = labels[: len(chat)]
+    for label in CLASSES:
+        members = np.flatnonzero(chat_labels == label)
+        weights[members] = (1.0 - params.corpus_share) / (len(CLASSES) * max(len(members), 1))
+    corpus_w = np.asarray(corpus_weights, dtype=np.float64)
+    weights[len(chat) :] = params.corpus_share * corpus_w / corpus_w.sum()
+    space, clf = probe
+    chat_counts = word_counts(final, encode(featurizer, final.vocab, [line.text for line in chat]))
+    word_ids = np.flatnonzero(np.asarray((chat_counts > 0).sum(axis=0)).ravel() >= params.chat_min_lines)
+    counts = word_counts(final, encode(featurizer, final.vocab, texts))
+    inputs = calibration_inputs(space, clf, encode(featurizer, space.vocab, texts), counts, word_ids)
+    calibrator = LogisticRegression(C=params.calibration_c, max_iter=params.max_iter, tol=params.tol)
+    with threadpool_limits(limits=1):
+        calibrator.fit(inputs, labels, sample_weight=weights * len(texts))
+    coef = np.asarray(calibrator.coef_, dtype=np.float64).T
+    words = np.zeros((final.vocab.size, 3))
+    words[word_ids] = coef[3 + 3 + N_NONLINEAR :] * LEARNED_SCALE
+    calibration = Calibration(
+        matrix=coef[:3].copy(),
+        short_matrix=coef[3:6].copy(),
+        extra=coef[6 : 6 + N_NONLINEAR].copy(),
+        words=words,
+        bias=np.asarray(calibrator.intercept_, dtype=np.float64).copy(),
+        word_ids=word_ids.astype(np.int64),
+    )
+    return calibration, calibrator
 
 
 @dataclass
@@ -379,8 +536,9 @@ class SentimentModel:
     featurizer: ChatFeaturizer
     space: FeatureSpace
     classifier: LogisticRegression
+    calibrator: LogisticRegression
+    calibration: Calibration
     weights: FoldedWeights
-    band: float
     version: str
     metadata: dict[str, Any] = field(default_factory=dict)
 
@@ -392,12 +550,13 @@ class SentimentModel:
         featurizer: ChatFeaturizer,
         splits: Mapping[str, Split],
         data_sha256: Mapping[str, str],
-        chat_calibration: Sequence[str],
+        calibration_lines: Sequence[ChatLine],
         params: TrainParams | None = None,
+        lexicon_provenance: Sequence[Mapping[str, str]] = (),
     ) -> SentimentModel:
-        """Calibrate the band, fit on every corpus's 80% split, fold, and measure on the 20% splits.
+        """Fit on every corpus's 80% split, calibrate on the chat calibration set, fold, measure.
 
-        ``chat_calibration`` are neutral chat lines (the even half of ``chat_eval.tsv``).
+        The corpora's 20% test splits are only measured; the chat evaluation set is never read here.
         """
         params = params or TrainParams()
         started = datetime.now(UTC)
@@ -406,11 +565,34 @@ class SentimentModel:
         weights = [
             params.tweet_weight if name == "tweets" else 1.0 for name, s in splits.items() for _ in s.train_texts
         ]
-        band, curve = calibrate_band(featurizer, texts, labels, weights, chat_calibration, params)
-        space, clf = fit(featurizer, texts, labels, weights, params)
-        chat_sha = hashlib.sha256("\n".join(chat_calibration).encode()).hexdigest()
+        chat_words = chat_vocabulary(featurizer, calibration_lines, params.chat_min_lines)
+        fit_index, val_index = train_test_split(
+            np.arange(len(texts)), test_size=params.validation_size, random_state=params.seed, stratify=labels
+        )
+        probe = fit(
+            featurizer,
+            [texts[i] for i in fit_index],
+            [labels[i] for i in fit_index],
+            [weights[i] for i in fit_index],
+            params,
+            chat_words,
+        )
+        space, clf = fit(featurizer, texts, labels, weights, params, chat_words)
+        calibration, calibrator = fit_calibration(
+            probe,
+            space,
+            featurizer,
+            calibration_lines,
+            [texts[i] for i in val_index],
+            [labels[i] for i in val_index],
+            [weights[i] for i in val_index],
+            params,
+        )
+        chat_sha = hashlib.sha256(
+            "\n".join(f"{line.label}\t{line.text}" for line in calibration_lines).encode()
+        ).hexdigest()
         version = version_of(data_sha256, chat_sha, featurizer.fingerprint(), params)
-        model = cls(featurizer, space, clf, fold(space, clf), band, version)
+        model = cls(featurizer, space, clf, calibrator, calibration, fold(space, clf, calibration), version)
         metrics: dict[str, dict[str, float]] = {}
         pooled_truth: list[int] = []
         pooled_predicted: list[int] = []
@@ -426,14 +608,18 @@ class SentimentModel:
             "training_seconds": round((datetime.now(UTC) - started).total_seconds(), 2),
             "data_sha256": dict(data_sha256),
             "chat_calibration_sha256": chat_sha,
+            "chat_calibration_lines": len(calibration_lines),
             "featurizer_sha256": featurizer.fingerprint(),
+            "lexicons": [dict(entry) for entry in lexicon_provenance],
             "params": asdict(params),
             "label_thresholds": {"positive": "> 0.05", "negative": "< -0.05", "neutral": "otherwise"},
-            "neutral_band": band,
-            "band_calibration": {
-                "target_chat_neutral": CHAT_NEUTRAL_TARGET,
-                "max_f1_cost": MAX_F1_COST,
-                "curve": curve,
+            "neutral_decision": {
+                "rule": "the most probable class after calibration; unable to score -> 0",
+                "calibration": "multinomial logistic regression on the corpus logits, message features and "
+                "chat-calibration words; chat classes balanced; corpus validation lines at natural weights",
+                "corpus_share": params.corpus_share,
+                "chat_words": len(calibration.word_ids),
+                "short_tokens": SHORT_TOKENS,
             },
             "split": {
                 "seed": SPLIT_SEED,
@@ -444,6 +630,7 @@ class SentimentModel:
                 "vocabulary": len(space.vocab.words),
                 "pairs": len(space.pair_codes),
                 "n_linear": space.n_linear,
+                "lexicon_columns": list(LEXICON_COLUMNS),
             },
             "metrics": metrics,
             "environment": environment(),
@@ -464,23 +651,24 @@ class SentimentModel:
         if not texts:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         encoded = encode(self.featurizer, self.space.vocab, texts)
-        probabilities = softmax(folded_logits(self.weights, self.space, encoded))
-        return decide_arrays(probabilities, self.space.is_scorable(encoded), self.band)
+        probabilities = softmax(folded_logits(self.weights, self.calibration, self.space, encoded))
+        return decide_arrays(probabilities, self.space.is_scorable(encoded))
 
     def probabilities(self, texts: Sequence[str]) -> FloatArray:
-        """Fast-path class probabilities (columns: negative, neutral, positive)."""
+        """Fast-path calibrated class probabilities (columns: negative, neutral, positive)."""
         encoded = encode(self.featurizer, self.space.vocab, texts)
-        return softmax(folded_logits(self.weights, self.space, encoded))
+        return softmax(folded_logits(self.weights, self.calibration, self.space, encoded))
 
     def reference_probabilities(self, texts: Sequence[str]) -> FloatArray:
-        """The sklearn path: ``design`` + ``predict_proba`` (slow; for tests and audits)."""
+        """The sklearn path: ``design``, the corpus classifier, then the calibration regression (slow; for tests)."""
         encoded = encode(self.featurizer, self.space.vocab, texts)
-        return np.asarray(self.classifier.predict_proba(self.space.design(encoded)), dtype=np.float64)
+        counts = word_counts(self.space, encoded)
+        inputs = calibration_inputs(self.space, self.classifier, encoded, counts, self.calibration.word_ids)
+        return np.asarray(self.calibrator.predict_proba(inputs), dtype=np.float64)
 
     def reference_labels(self, texts: Sequence[str]) -> IntArray:
         encoded = encode(self.featurizer, self.space.vocab, texts)
-        probabilities = np.asarray(self.classifier.predict_proba(self.space.design(encoded)), dtype=np.float64)
-        return decide_arrays(probabilities, self.space.is_scorable(encoded), self.band)[0]
+        return decide_arrays(self.reference_probabilities(texts), self.space.is_scorable(encoded))[0]
 
     # ---------------------------------------------------------------- persistence
 
@@ -507,52 +695,10 @@ class SentimentModel:
         return cls(featurizer=featurizer or default_featurizer(), **state)
 
 
-def calibrate_band(
-    featurizer: ChatFeaturizer,
-    texts: Sequence[str],
-    labels: Sequence[int],
-    weights: Sequence[float],
-    chat_neutral: Sequence[str],
-    params: TrainParams,
-) -> tuple[float, list[dict[str, float]]]:
-    """Fit on 85% of the training split; scan the band on the other 15% and on neutral chat lines."""
-    index = np.arange(len(texts))
-    fit_index, val_index = train_test_split(
-        index, test_size=params.validation_size, random_state=params.seed, stratify=list(labels)
-    )
-    space, clf = fit(
-        featurizer,
-        [texts[i] for i in fit_index],
-        [labels[i] for i in fit_index],
-        [weights[i] for i in fit_index],
-        params,
-    )
-    folded = fold(space, clf)
-
-    def probabilities(batch: Sequence[str]) -> tuple[FloatArray, BoolArray]:
-        encoded = encode(featurizer, space.vocab, batch)
-        return softmax(folded_logits(folded, space, encoded)), space.is_scorable(encoded)
-
-    val_p, val_ok = probabilities([texts[i] for i in val_index])
-    val_y = [labels[i] for i in val_index]
-    chat_p, chat_ok = probabilities(chat_neutral)
-    curve: list[dict[str, float]] = []
-    for band in BAND_GRID:
-        f1 = classification_metrics(val_y, decide_arrays(val_p, val_ok, band)[0].tolist())["macro_f1"]
-        zero_rate = float(np.mean(decide_arrays(chat_p, chat_ok, band)[0] == 0))
-        curve.append({"band": band, "validation_macro_f1": round(f1, 4), "chat_neutral_zero_rate": round(zero_rate, 4)})
-    band = choose_band(
-        [c["band"] for c in curve],
-        [c["validation_macro_f1"] for c in curve],
-        [c["chat_neutral_zero_rate"] for c in curve],
-    )
-    return band, curve
-
-
 @cache
 def default_featurizer() -> ChatFeaturizer:
     """The featurizer built from the installed vaderSentiment package's lexicons (cached)."""
-    return ChatFeaturizer(vader_lexicon(), emoji_lexicon())
+    return ChatFeaturizer(vader_lexicon(), emoji_lexicon(), installed_lexicons().values)
 
 
 def version_of(data_sha256: Mapping[str, str], chat_sha256: str, featurizer: str, params: TrainParams) -> str:

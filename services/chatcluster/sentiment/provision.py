@@ -20,11 +20,15 @@ DEFAULT_DATA_DIR = Path(".chatcluster")
 
 def train_model(data_dir: Path) -> SentimentModel:
     """Downloads (or reuses) the data, trains, and saves the artifact as the current version."""
-    from chatcluster.sentiment.corpus import calibration_lines, chat_eval, load_splits
+    from dataclasses import asdict
+
+    from chatcluster.sentiment.corpus import chat_calibration, load_splits
+    from chatcluster.sentiment.lexicons import installed_lexicons
     from chatcluster.sentiment.model import SentimentModel, default_featurizer
 
     splits, shas = load_splits(data_dir)
-    model = SentimentModel.train(default_featurizer(), splits, shas, calibration_lines(chat_eval()))
+    provenance = [asdict(entry) for entry in installed_lexicons().provenance]
+    model = SentimentModel.train(default_featurizer(), splits, shas, chat_calibration(), lexicon_provenance=provenance)
     model.save(models_dir(data_dir))
     return model
 
