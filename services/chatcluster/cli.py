@@ -225,6 +225,14 @@ def notifier() -> None:
     _serve("notifier", run_notifier)
 
 
+@app.command("quiz-scorer", hidden=True)
+def quiz_scorer() -> None:
+    """Run the quiz scorer: scores quiz answers and pushes the live boards (the supervisor and Kubernetes start it)."""
+    from chatcluster.quiz.consumer import run_quiz_scorer
+
+    _serve("quiz-scorer", run_quiz_scorer)
+
+
 from chatcluster.sentiment.cli import model_app  # noqa: E402  (sub-apps are mounted after the commands)
 
 app.add_typer(model_app, name="model")

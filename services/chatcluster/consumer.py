@@ -77,6 +77,7 @@ class ConsumerSpec(Generic[T]):
     handle: Callable[[Sequence[Delivery[T]]], Awaitable[None]]
     message_id: Callable[[T], object] | None = None  # `messaging.message.id` of a decoded message
     reports_dlq: bool = False  # this service reports the size of CHAT_DLQ (one service should)
+    max_wait_seconds: float = 1.0  # a batch is handled once it is full or this long after the fetch began
 
 
 def consumer_config(durable: str, filter_subject: str) -> ConsumerConfig:
@@ -126,7 +127,7 @@ class ConsumerLoop(Generic[T]):
                 HEALTH.connected = nc.is_connected
                 started = time.perf_counter()
                 try:
-                    batch = await sub.fetch(self.settings.consumer_batch, timeout=1)
+                    batch = await sub.fetch(self.settings.consumer_batch, timeout=self.spec.max_wait_seconds)
                 except (TimeoutError, NatsTimeoutError):
                     continue  # an idle wait, not a receive worth timing
                 except NatsError as exc:

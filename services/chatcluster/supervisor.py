@@ -1,5 +1,6 @@
 """Runs the local platform: nats-server with JetStream, the gateway, the persister, the scorer,
-the aggregator and the notifier (whose digest emails are off unless `CHATCLUSTER_SMTP_URL` names a server).
+the aggregator, the notifier (whose digest emails are off unless `CHATCLUSTER_SMTP_URL` names a server) and the
+quiz scorer.
 
 Each service is its own process, as in a cluster. A child that dies is
 restarted with backoff; Ctrl-C or SIGTERM stops them all, newest first, so the
@@ -36,7 +37,7 @@ from chatcluster.private_files import PRIVATE_UMASK, private_dir, write_private
 log = logging.getLogger("chatcluster.supervisor")
 
 STOP_GRACE_SECONDS = 10.0
-SERVICES = ("gateway", "persister", "scorer", "aggregator", "notifier")
+SERVICES = ("gateway", "persister", "scorer", "aggregator", "notifier", "quiz-scorer")
 METRICS_HOST = "127.0.0.1"  # local metrics stay on this machine
 
 

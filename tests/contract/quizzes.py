@@ -70,7 +70,7 @@ class QuizzesContract(ContractCase):
 
         assert (first.joins, again.joins) == (1, 0)
         expected = PlayerScore(user_id=7, username="player7", score=0, reached_ms=ORIGIN_MS, answered=0)
-        assert again.players == [expected]
+        assert again.players == [(quiz_id, expected)]
         assert await store.quiz_scores(quiz_id) == [expected]
 
     async def test_an_answer_adds_its_points_once_however_often_it_is_applied(
@@ -85,7 +85,7 @@ class QuizzesContract(ContractCase):
 
         assert (first.answers, redelivered.answers) == (1, 0)
         expected = PlayerScore(user_id=7, username="player7", score=120, reached_ms=ORIGIN_MS + 900, answered=1)
-        assert redelivered.players == [expected]
+        assert redelivered.players == [(quiz_id, expected)]
         assert await store.quiz_player(quiz_id, 7) == expected
         assert await store.quiz_answer(quiz_id, 0, 7) == StoredAnswer(question=0, choice=0, points=120, key="k")
         assert await store.quiz_answer(quiz_id, 1, 7) is None

@@ -35,6 +35,7 @@ from chatcluster.gateway.routes import (
     notifications,
     people,
     presence,
+    quizzes,
     reactions,
     read_state,
     rooms,
@@ -43,6 +44,7 @@ from chatcluster.gateway.routes import (
     ws,
 )
 from chatcluster.ids import SnowflakeGenerator
+from chatcluster.quiz.streams import ensure_quiz_stream
 from chatcluster.store import StoreUnavailable, open_store
 from chatcluster.telemetry.setup import SEMCONV_OPT_IN, with_stable_http_semconv
 
@@ -58,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         nc = await connect(settings, name=f"gateway-{settings.worker_id}")
         js = nc.jetstream(timeout=5)
         await ensure_streams(js, settings)
+        await ensure_quiz_stream(js, settings)
         hub = Hub(nc)
         presences = PresenceService(await presence_bucket(js, settings), hub, settings)
         app.state.gateway = Gateway(
@@ -117,6 +120,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     for module in (search, people):  # issue 14: search, contacts and blocks
         app.include_router(module.router)
+    app.include_router(quizzes.router)  # issue 15: the live quiz
 
     @app.get("/", include_in_schema=False)
     async def index() -> FileResponse:

@@ -14,6 +14,7 @@ from chatcluster.gateway.hub import Hub
 from chatcluster.gateway.identities import IdentityCache
 from chatcluster.gateway.passwords import PasswordWorkers
 from chatcluster.gateway.presence import PresenceService
+from chatcluster.gateway.quizrelay import QuizRelay
 from chatcluster.gateway.ratelimit import RateLimiter
 from chatcluster.gateway.receipts import ReadPublisher
 from chatcluster.gateway.throttle import Allowance, LoginThrottle
@@ -34,6 +35,7 @@ from chatcluster.store import (
     StoreUnavailable,
     UserSettingsStore,
 )
+from chatcluster.store.base import Quizzes
 
 ROOM_CACHE_SIZE = 10_000
 
@@ -51,6 +53,7 @@ class GatewayStore(
     Pins,
     Blocks,
     Contacts,
+    Quizzes,
     Protocol,
 ):
     """The roles of the store the gateway uses: it never writes scores, counts, notifications or reactions (it reads
@@ -71,12 +74,14 @@ class Gateway:
     identities: IdentityCache = field(default_factory=IdentityCache)
     reads: ReadPublisher = field(default_factory=ReadPublisher)  # announces read markers, coalesced
     passwords: PasswordWorkers = field(init=False)
+    quizzes: QuizRelay = field(init=False)  # live quiz boards for the sockets watching a quiz
     throttle: LoginThrottle = field(init=False)
     _rooms: OrderedDict[str, Room] = field(default_factory=OrderedDict)
 
     def __post_init__(self) -> None:
         settings = self.settings
         self.passwords = PasswordWorkers(settings.password_workers, settings.password_queue)
+        self.quizzes = QuizRelay(self.nc)
         self.throttle = LoginThrottle(
             per_username=Allowance(settings.login_username_failures, settings.login_username_recovery_seconds),
             per_address=Allowance(settings.login_address_failures, settings.login_address_recovery_seconds),

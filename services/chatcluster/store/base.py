@@ -413,7 +413,7 @@ class QuizApplied:
     """What one `apply_quiz` call did: the standing now stored of every player it touched (fresh or already
     applied), and how many joins and answers it recorded for the first time."""
 
-    players: list[PlayerScore]
+    players: list[tuple[int, PlayerScore]]  # (quiz id, standing)
     joins: int
     answers: int
 

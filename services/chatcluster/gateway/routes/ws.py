@@ -7,7 +7,8 @@ Frames are JSON text objects with a `type`:
   `reaction`, `pin` and `room` (`{"type", "event"}`: a ReactionEvent, PinEvent or RoomEvent, see `hub.RELAYS`),
   `replay_done`, `pong`, and whatever is published for the user on `chat.user.<user>` (e.g. `notification`);
 - client → server: `send` {room_id, text, client_id?, reply_to?, ref?}, `ping` {ref?},
-  `typing` {room_id}, `presence` {status: online|away}.
+  `typing` {room_id}, `presence` {status: online|away}, `quiz_watch` / `quiz_unwatch` {quiz_id} (then
+  `quiz_board` and `quiz_state` frames for that quiz: see gateway/quizrelay.py).
 
 Nothing a client sends is echoed back unbounded: `ref` must be a short string or an integer,
 error details are capped, and each socket's undelivered frames are bounded in count and bytes
@@ -25,7 +26,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, WebSocket
 from pydantic import TypeAdapter, ValidationError
 
-from chatcluster.gateway import people, presence, read_state
+from chatcluster.gateway import people, presence, quiz, read_state
 from chatcluster.gateway.context import Gateway
 from chatcluster.gateway.deps import user_from_token
 from chatcluster.gateway.errors import ApiError, describe_validation_errors
@@ -115,6 +116,12 @@ async def _handle_frame(gw: Gateway, user: Identity, conn: Connection, raw: str)
     if kind == "ping":
         conn.offer(_frame(type="pong", ref=ref))
         return
+    if kind in ("quiz_watch", "quiz_unwatch"):
+        try:
+            await quiz.watch_frame(gw, user, conn, frame)
+        except ApiError as exc:
+            conn.offer(_error(exc.status, exc.detail, ref))
+        return
     if kind in ("typing", "presence"):
         try:
             if kind == "typing":
@@ -199,6 +206,7 @@ async def websocket_endpoint(
         await _pump(gw, user, conn, websocket, replay)
     finally:
         connections.add(-1)
+        await gw.quizzes.detach(conn)
         await gw.hub.detach(conn)
         gw.presence.changed(user.user_id)
 

@@ -144,7 +144,8 @@ class CassandraQuizzes(CassandraConnection):
 
         applied = sum(await asyncio.gather(*(one_player(items) for items in by_player.values())))
         found = await self._many(self.quiz_player(quiz_id, user_id) for quiz_id, user_id in by_player)
-        return QuizApplied(players=[p for p in found if p is not None], joins=joined, answers=applied)
+        players = [(quiz_id, p) for (quiz_id, _), p in zip(by_player, found, strict=True) if p is not None]
+        return QuizApplied(players=players, joins=joined, answers=applied)
 
     async def quiz_player(self, quiz_id: int, user_id: int) -> PlayerScore | None:
         rows = await self._serial(_SELECT_PLAYER, quiz_id, user_id)
@@ -158,10 +159,7 @@ class CassandraQuizzes(CassandraConnection):
 
     async def quiz_scores(self, quiz_id: int) -> list[PlayerScore]:
         ids = [row.user_id for row in await self._q("SELECT user_id FROM quiz_players WHERE quiz_id = ?", quiz_id)]
-        rows = await self._many(
-            self._q(_SELECT_PLAYER, quiz_id, user_id)
-            for user_id in ids
-        )
+        rows = await self._many(self._q(_SELECT_PLAYER, quiz_id, user_id) for user_id in ids)
         return [_player(found[0]) for found in rows if found]
 
     async def quiz_counts(self, quiz_id: int) -> dict[int, dict[int, int]]:

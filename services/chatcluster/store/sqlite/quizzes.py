@@ -79,7 +79,7 @@ class SqliteQuizzes(SqliteConnection):
                 ) as cur:
                     row = await cur.fetchone()
                 if row is not None:
-                    players.append(_player(row))
+                    players.append((quiz_id, _player(row)))
         return QuizApplied(players=players, joins=joined, answers=applied)
 
     async def quiz_player(self, quiz_id: int, user_id: int) -> PlayerScore | None:
