@@ -234,8 +234,9 @@ async def test_an_admin_made_by_the_owner_deletes_someone_elses_message(
     await open_settings(alice)
     await admin_row(alice, bob.name).get_by_test_id("member-promote").click()
     await expect(admin_row(alice, bob.name).get_by_test_id("role-badge")).to_have_text("Admin")
-    promoted = alice.page.get_by_test_id("member-notice").filter(has_text=f"{bob.name} is now an admin")
-    await expect(promoted).to_have_count(1)
+    for person in (alice, bob):
+        promoted = person.page.get_by_test_id("member-notice").filter(has_text=f"{bob.name} is now an admin")
+        await expect(promoted).to_have_count(1)
 
     # Bob's page follows his new role live: the settings, and Delete on Alice's message.
     await expect(bob.page.get_by_test_id("room-settings-button")).to_be_visible()
