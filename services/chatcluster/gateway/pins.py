@@ -13,6 +13,7 @@ from chatcluster.gateway.context import Gateway
 from chatcluster.gateway.errors import ApiError
 from chatcluster.gateway.messages import message_in, messages_out, publish_or_503, require_member
 from chatcluster.gateway.moderation import RUNNERS, runner
+from chatcluster.gateway.people import hidden_authors
 from chatcluster.gateway.schemas import PinsOut
 from chatcluster.gateway.security import Identity
 from chatcluster.models import PinEvent
@@ -26,7 +27,8 @@ async def pins(gw: Gateway, user: Identity, room_id: str) -> PinsOut:
     found = await gw.store.pins(room_id)
     messages = await asyncio.gather(*(gw.store.get_message(p.message_id) for p in found))
     live = [m for m in messages if m is not None and m.room_id == room_id and not m.deleted]
-    return PinsOut(room_id=room_id, pins=await messages_out(gw, live))
+    # A pin stays listed whoever wrote it (the room's runners chose it); who reacted leaves out whom I blocked.
+    return PinsOut(room_id=room_id, pins=await messages_out(gw, live, await hidden_authors(gw, user.user_id)))
 
 
 async def pin(gw: Gateway, user: Identity, room_id: str, message_id: int) -> None:
