@@ -40,6 +40,7 @@ operator: $(STAMP)
 test-deps: $(TEST_STAMP)
 	scripts/install-test-deps
 	$(BIN)/python -m chatcluster_operator.localkube install
+	$(BIN)/python -m chatcluster_operator.localkube.kubescore install
 	$(BIN)/python -m chatcluster.dev.mailpit install
 
 # lint-imports checks the layers ([tool.importlinter] in pyproject.toml; docs/architecture.md).

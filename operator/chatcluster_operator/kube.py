@@ -77,10 +77,11 @@ class ClusterApi:
         found = resource.get(namespace=namespace, label_selector=label_selector)
         return [cast(Manifest, item.to_dict()) for item in found.items]
 
-    def delete(self, api_version: str, kind: str, namespace: str, name: str) -> None:
-        """Delete with background propagation (a Job's pods go too); an object already gone is fine."""
+    def delete(self, api_version: str, kind: str, namespace: str, name: str, propagation: str = "Background") -> None:
+        """Delete with background propagation (a Job's pods go too) unless told otherwise (Orphan keeps the
+        pods running); an object already gone is fine."""
         with contextlib.suppress(NotFoundError):
-            self._resource(api_version, kind).delete(name=name, namespace=namespace, propagation_policy="Background")
+            self._resource(api_version, kind).delete(name=name, namespace=namespace, propagation_policy=propagation)
 
     def kind_served(self, api_version: str, kind: str) -> bool:
         """Whether the API serves `kind` (e.g. a ServiceMonitor exists only where prometheus-operator is)."""

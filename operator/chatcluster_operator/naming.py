@@ -33,6 +33,8 @@ METRICS_SERVICE_LABEL = f"{GROUP}/metrics-service"
 CREATE_ONLY_ANNOTATION = f"{GROUP}/create-only"
 # A hash of a mounted configuration on a pod template, so a configuration change rolls the pods.
 CONFIG_HASH_ANNOTATION = f"{GROUP}/config-hash"
+# A hash of the certificates a pod mounts: a renewed certificate rolls the pods one at a time onto it.
+TLS_HASH_ANNOTATION = f"{GROUP}/tls-hash"
 
 
 class Component(StrEnum):
@@ -123,6 +125,21 @@ def cassandra_credentials(ref: ClusterRef) -> str:
 
 def token_key(ref: ClusterRef) -> str:
     return f"{ref.name}-token-key"
+
+
+def ca_secret(ref: ClusterRef) -> str:
+    """The CA that signs every leaf certificate of one ChatCluster (its key never leaves this Secret)."""
+    return f"{ref.name}-ca"
+
+
+def tls_secret(ref: ClusterRef, component: Component) -> str:
+    """A component's leaf certificate, key and the CA certificate (tls.crt, tls.key, ca.crt)."""
+    return f"{ref.name}-{component.value}-tls"
+
+
+def gateway_headless(ref: ClusterRef) -> str:
+    """The gateway StatefulSet's governing Service (per-pod DNS names), apart from its public Service."""
+    return f"{ref.name}-gateway-headless"
 
 
 def migrate_job(ref: ClusterRef, content: str) -> str:

@@ -12,10 +12,30 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from chatcluster_operator.builders.certificates import (
+    CA_KEY,
+    CERT_KEY,
+    TLS_COMPONENTS,
+    content_hash,
+    dns_names,
+    issue_ca,
+    issue_leaf,
+    renewal_due,
+    secret_strings,
+    tls_secret_manifest,
+)
 from chatcluster_operator.decisions import HANDOVER_FIELD_MANAGER, Refusal, decide, replicas_handover
-from chatcluster_operator.desired import desired_objects, desired_secrets
+from chatcluster_operator.desired import CA_HASH_KEY, desired_objects, desired_secrets
 from chatcluster_operator.kube import ClusterApi, Manifest
-from chatcluster_operator.naming import ClusterRef, Component, selector, workload_name
+from chatcluster_operator.naming import (
+    ClusterRef,
+    Component,
+    ca_secret,
+    selector,
+    short_hash,
+    tls_secret,
+    workload_name,
+)
 from chatcluster_operator.observability import dashboards
 from chatcluster_operator.spec import ChatClusterSpec
 from chatcluster_operator.status import Observed, compute_status, gateway_ingress, observe_workload
@@ -70,7 +90,15 @@ def reconcile(api: ClusterApi, body: Mapping[str, Any]) -> ReconcileOutcome:
     for secret in desired_secrets(ref, spec, _new_secret):
         api.create_if_absent(secret)
     service_monitor = api.kind_served("monitoring.coreos.com/v1", "ServiceMonitor")
-    desired = desired_objects(ref, decision.spec, dashboards=dashboards(), service_monitor_crd=service_monitor)
+    cert_manager, tls_hashes = _certificates(api, ref, decision.spec, datetime.now(UTC))
+    desired = desired_objects(
+        ref,
+        decision.spec,
+        dashboards=dashboards(),
+        service_monitor_crd=service_monitor,
+        cert_manager=cert_manager,
+        tls_hashes=tls_hashes,
+    )
     for manifest in desired:
         _apply(api, manifest, initial_replicas=decision.spec.gateway.autoscaling.min_replicas)
     _prune(api, ref, desired, service_monitor)
@@ -85,6 +113,40 @@ def refresh_status(api: ClusterApi, body: Mapping[str, Any]) -> ReconcileOutcome
     children = _observe(api, ref)
     refusals = [] if spec.paused else decide(spec, children).refusals
     return _publish(api, body, ref, spec, previous, refusals=refusals, children=children)
+
+
+def _certificates(
+    api: ClusterApi, ref: ClusterRef, spec: ChatClusterSpec, now: datetime
+) -> tuple[bool, dict[str, str]]:
+    """Whether cert-manager issues, and the hashes of the live certificates (see `desired_objects`). Without
+    cert-manager the operator is the issuer: it creates its CA once and re-issues a leaf that is due (every resync
+    pass looks, so a leaf is renewed within a pass of reaching two thirds of its life)."""
+    if not spec.tls.enabled:
+        return False, {}
+    provider = spec.tls.provider
+    cert_manager = provider == "certManager" or (
+        provider == "auto" and api.kind_served("cert-manager.io/v1", "Certificate")
+    )
+    hashes: dict[str, str] = {}
+    if not cert_manager:
+        ca = secret_strings(api.get("v1", "Secret", ref.namespace, ca_secret(ref)))
+        if CERT_KEY not in ca:
+            api.create_if_absent(tls_secret_manifest(ref, spec, ca_secret(ref), issue_ca(ref, now)))
+            ca = secret_strings(api.get("v1", "Secret", ref.namespace, ca_secret(ref)))  # another replica may have won
+        for component in TLS_COMPONENTS:
+            name, names = tls_secret(ref, component), dns_names(ref, component)
+            live = secret_strings(api.get("v1", "Secret", ref.namespace, name))
+            if renewal_due(live.get(CERT_KEY), ca[CERT_KEY], names, now):
+                live = issue_leaf(ca, workload_name(ref, component), names, spec.tls.certificate_hours, now)
+                api.apply(tls_secret_manifest(ref, spec, name, live))
+            hashes[name] = content_hash(live)
+    else:
+        for component in TLS_COMPONENTS:
+            name = tls_secret(ref, component)
+            hashes[name] = content_hash(secret_strings(api.get("v1", "Secret", ref.namespace, name)))
+    nats_tls = secret_strings(api.get("v1", "Secret", ref.namespace, tls_secret(ref, Component.NATS)))
+    hashes[CA_HASH_KEY] = short_hash(nats_tls.get(CA_KEY, ""))
+    return cert_manager, hashes
 
 
 def _prune(api: ClusterApi, ref: ClusterRef, desired: list[Manifest], service_monitor: bool) -> None:
@@ -102,10 +164,17 @@ def _prune(api: ClusterApi, ref: ClusterRef, desired: list[Manifest], service_mo
 def _apply(api: ClusterApi, manifest: Manifest, *, initial_replicas: int) -> None:
     """Apply one object; a workload left to an autoscaler (no spec.replicas) never drops to the API's default
     of 1: an existing one hands its count over, a new one starts at the autoscaler's minimum."""
+    meta = manifest["metadata"]
+    if manifest["kind"] == "StatefulSet":
+        live = api.get(manifest["apiVersion"], manifest["kind"], meta["namespace"], meta["name"])
+        if live is not None and live["spec"].get("serviceName") != manifest["spec"]["serviceName"]:
+            # serviceName is immutable (the gateway's moved to its headless Service): delete the StatefulSet but
+            # orphan its pods, which keep serving; the next pass creates the new one, which adopts them.
+            api.delete(manifest["apiVersion"], manifest["kind"], meta["namespace"], meta["name"], "Orphan")
+            return
     if manifest["kind"] not in ("Deployment", "StatefulSet") or "replicas" in manifest["spec"]:
         api.apply(manifest)
         return
-    meta = manifest["metadata"]
     live = api.get(manifest["apiVersion"], manifest["kind"], meta["namespace"], meta["name"])
     handover = replicas_handover(manifest, live)
     if handover is not None:

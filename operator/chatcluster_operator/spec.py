@@ -33,9 +33,15 @@ class Resources(CamelModel):
         return {key: dict(value) for key, value in (("requests", self.requests), ("limits", self.limits)) if value}
 
 
+# Patch releases, so a re-pulled pod never runs a different server than its siblings; the tests run these versions.
+NATS_IMAGE = "nats:2.15.1-alpine"
+CASSANDRA_IMAGE = "cassandra:5.0.9"
+
+
 class NatsSpec(CamelModel):
     replicas: int = 3
     storage: str = "10Gi"
+    image: str = NATS_IMAGE
     resources: Resources | None = None
 
 
@@ -45,6 +51,7 @@ class CassandraSpec(CamelModel):
     replication_factor: int = 3
     datacenter: str = "dc1"
     heap: str = "1G"
+    image: str = CASSANDRA_IMAGE
     resources: Resources | None = None
 
 
@@ -65,6 +72,8 @@ class ServiceSpec(CamelModel):
 class GatewaySpec(ServiceSpec):
     autoscaling: Autoscaling = Field(default_factory=Autoscaling)
     service_type: Literal["ClusterIP", "NodePort", "LoadBalancer"] = "ClusterIP"
+    # NetworkPolicyPeer objects allowed to reach the public port; empty means from everywhere.
+    allow_from: list[dict[str, Any]] = Field(default_factory=list)
 
 
 class PersisterSpec(ServiceSpec):
@@ -99,6 +108,36 @@ class TelemetrySpec(CamelModel):
     metrics: MetricsSpec = Field(default_factory=MetricsSpec)
 
 
+class MigrationSpec(CamelModel):
+    """The schema migration Job (its Cassandra roles init container gets the same resources)."""
+
+    resources: Resources | None = None
+
+
+class NetworkPolicySpec(CamelModel):
+    enabled: bool = True
+    # Prometheus' namespace: the only one that may scrape the metrics ports (kubernetes.io/metadata.name).
+    monitoring_namespace: str = "monitoring"
+    # NetworkPolicyEgressRule objects added to the services' egress (an OTLP collector, an SMTP relay elsewhere).
+    extra_egress: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class IssuerRef(CamelModel):
+    name: str
+    kind: Literal["Issuer", "ClusterIssuer"] = "Issuer"
+    group: str = "cert-manager.io"
+
+
+class TlsSpec(CamelModel):
+    enabled: bool = True
+    # auto: cert-manager when its CRDs are served, else the operator's own CA.
+    provider: Literal["auto", "certManager", "operator"] = "auto"
+    # A cert-manager issuer to sign with instead of the self-signed CA the operator sets up.
+    issuer_ref: IssuerRef | None = None
+    # Leaf certificates live this long and are renewed after two thirds of it.
+    certificate_hours: int = 2160
+
+
 class StorageSpec(CamelModel):
     delete_pvcs_on_delete: bool = Field(default=False, alias="deletePVCsOnDelete")
     storage_class_name: str | None = None
@@ -118,6 +157,9 @@ class ChatClusterSpec(CamelModel):
     notifier: NotifierSpec = Field(default_factory=NotifierSpec)
     telemetry: TelemetrySpec = Field(default_factory=TelemetrySpec)
     storage: StorageSpec = Field(default_factory=StorageSpec)
+    migration: MigrationSpec = Field(default_factory=MigrationSpec)
+    network_policy: NetworkPolicySpec = Field(default_factory=NetworkPolicySpec)
+    tls: TlsSpec = Field(default_factory=TlsSpec)
 
     @classmethod
     def from_body(cls, spec: Mapping[str, Any] | None) -> ChatClusterSpec:

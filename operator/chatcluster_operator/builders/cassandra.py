@@ -17,14 +17,15 @@ from typing import Any
 
 from chatcluster_operator.builders.env import CQL_PORT
 from chatcluster_operator.builders.meta import (
-    CASSANDRA_IMAGE,
     CASSANDRA_UID,
     CASSANDRA_VERSION,
     Manifest,
     anti_affinity,
     container_security,
     object_meta,
+    pod_basics,
     pod_security,
+    resources,
     secret_env,
     spread,
 )
@@ -32,11 +33,13 @@ from chatcluster_operator.builders.quantity import jvm_megabytes
 from chatcluster_operator.builders.secrets import PASSWORD_KEY, USERNAME_KEY
 from chatcluster_operator.builders.volumes import claim_templates, retention_policy
 from chatcluster_operator.naming import (
+    TLS_HASH_ANNOTATION,
     ClusterRef,
     Component,
     cassandra_credentials,
     pod_dns,
     selector_labels,
+    tls_secret,
     workload_name,
 )
 from chatcluster_operator.spec import ChatClusterSpec
@@ -46,11 +49,27 @@ MAX_SEEDS = 3
 # `nodetool drain` flushes memtables and stops accepting writes; a large node needs a while.
 TERMINATION_GRACE_SECONDS = 180
 
+TLS_DIR = "/etc/cassandra-tls"  # the leaf Secret: tls.crt, tls.key, ca.crt
+KEYSTORE_DIR = "/var/run/cassandra-tls"  # an emptyDir: key and chain in one file, as Cassandra's PEM keystore wants
+PEM_FACTORY = "org.apache.cassandra.security.PEMBasedSslContextFactory"
+
+# cqlsh's credentials file and cqlshrc, written by shell builtins (printf) with umask 077 under $HOME: a password
+# never appears on a command line, where any process of the node could read it in /proc/<pid>/cmdline.
+CQLSH_FILES = (
+    'umask 077; mkdir -p "$HOME/.cassandra"; '
+    'printf \'[PlainTextAuthProvider]\\nusername = %s\\npassword = %s\\n\' "$1" "$2" '
+    '> "$HOME/.cassandra/credentials"; '
+    'if [ -n "${SSL_CERTFILE:-}" ]; then '
+    "printf '[connection]\\nssl = true\\n[ssl]\\ncertfile = %s\\nvalidate = %s\\n' "
+    '"$SSL_CERTFILE" "${SSL_VALIDATE:-true}" > "$HOME/.cassandra/cqlshrc"; fi'
+)
+
 # Ready means "this node serves CQL". Before the migration Job has created the services' role, a login fails
 # with AuthenticationFailed even though CQL is up; that still counts as serving (otherwise the first node never
 # becomes ready and, with OrderedReady, the others never start).
 READINESS_SCRIPT = (
-    'out=$(cqlsh -u "$CASSANDRA_USERNAME" -p "$CASSANDRA_PASSWORD" --connect-timeout=5 --request-timeout=5 '
+    f'set -- "$CASSANDRA_USERNAME" "$CASSANDRA_PASSWORD"; {CQLSH_FILES}; '
+    'out=$(cqlsh --credentials="$HOME/.cassandra/credentials" --connect-timeout=5 --request-timeout=5 '
     "-e 'SELECT now() FROM system.local' 2>&1) && exit 0; "
     'case "$out" in *AuthenticationFailed*) exit 0;; esac; echo "$out"; exit 1'
 )
@@ -64,16 +83,38 @@ def seeds(ref: ClusterRef, spec: ChatClusterSpec) -> str:
     return ",".join(pod_dns(ref, name, name, i) for i in range(count))
 
 
+def tls_settings() -> dict[str, str]:
+    """cassandra.yaml's encryption options as `cassandra.settings.` overrides (nested names are dotted): internode
+    mutual TLS on the storage port, CQL clients TLS only (not optional), PEM files without a keystore password.
+    Endpoint verification stays off: peers dial each other's IPs, which no certificate names; the chain to this
+    cluster's CA is what authenticates them."""
+    common = {
+        "ssl_context_factory.class_name": PEM_FACTORY,
+        "keystore": f"{KEYSTORE_DIR}/keystore.pem",
+        "truststore": f"{TLS_DIR}/ca.crt",
+    }
+    options = {f"server_encryption_options.{key}": value for key, value in common.items()}
+    options |= {f"client_encryption_options.{key}": value for key, value in common.items()}
+    options |= {
+        "server_encryption_options.internode_encryption": "all",
+        "server_encryption_options.require_client_auth": "true",
+        "client_encryption_options.enabled": "true",
+        "client_encryption_options.optional": "false",
+    }
+    return options
+
+
 def jvm_extra_opts(spec: ChatClusterSpec) -> str:
-    return " ".join(
-        [
-            "-Dcassandra.config.allow_system_properties=true",
-            "-Dcassandra.settings.authenticator=PasswordAuthenticator",
-            "-Dcassandra.settings.authorizer=CassandraAuthorizer",
-            # system_auth is created once, on the first start: replicated like the data, so logins survive a node.
-            f"-Dcassandra.system_auth.default_rf={spec.cassandra.replication_factor}",
-        ]
-    )
+    options = [
+        "-Dcassandra.config.allow_system_properties=true",
+        "-Dcassandra.settings.authenticator=PasswordAuthenticator",
+        "-Dcassandra.settings.authorizer=CassandraAuthorizer",
+        # system_auth is created once, on the first start: replicated like the data, so logins survive a node.
+        f"-Dcassandra.system_auth.default_rf={spec.cassandra.replication_factor}",
+    ]
+    if spec.tls.enabled:
+        options += [f"-Dcassandra.settings.{key}={value}" for key, value in tls_settings().items()]
+    return " ".join(options)
 
 
 def service(ref: ClusterRef) -> Manifest:
@@ -111,6 +152,8 @@ def _env(ref: ClusterRef, spec: ChatClusterSpec) -> list[dict[str, Any]]:
         secret_env("CASSANDRA_USERNAME", cassandra_credentials(ref), USERNAME_KEY),
         secret_env("CASSANDRA_PASSWORD", cassandra_credentials(ref), PASSWORD_KEY),
         {"name": "HOME", "value": "/tmp"},  # cqlsh keeps its history under $HOME
+        # The probe connects to localhost, which the certificate names; the chain is checked all the same.
+        *([{"name": "SSL_CERTFILE", "value": f"{TLS_DIR}/ca.crt"}] if spec.tls.enabled else []),
     ]
 
 
@@ -118,14 +161,14 @@ def _container(ref: ClusterRef, spec: ChatClusterSpec) -> dict[str, Any]:
     tcp_internode = {"tcpSocket": {"port": "internode"}}
     return {
         "name": "cassandra",
-        "image": CASSANDRA_IMAGE,
+        "image": spec.cassandra.image,
         "imagePullPolicy": "IfNotPresent",
         "env": _env(ref, spec),
         "ports": [
             {"name": "cql", "containerPort": CQL_PORT},
             {"name": "internode", "containerPort": INTERNODE_PORT},
         ],
-        "resources": spec.cassandra.resources.manifest() if spec.cassandra.resources else {},
+        "resources": resources(Component.CASSANDRA, spec.cassandra.resources),
         # The internode port opens early in startup and stays open while a node bootstraps (streams data for
         # minutes or hours, CQL still closed): liveness on it never kills a node that is busy joining.
         "startupProbe": {**tcp_internode, "periodSeconds": 10, "failureThreshold": 60},
@@ -141,12 +184,54 @@ def _container(ref: ClusterRef, spec: ChatClusterSpec) -> dict[str, Any]:
         # The image's entrypoint rewrites /etc/cassandra/cassandra.yaml in place from the variables above, so
         # its root filesystem cannot be read-only.
         "securityContext": container_security(read_only_root=False),
-        "volumeMounts": [{"name": "data", "mountPath": "/var/lib/cassandra"}],
+        "volumeMounts": [{"name": "data", "mountPath": "/var/lib/cassandra"}, *_tls_mounts(spec)],
     }
 
 
-def statefulset(ref: ClusterRef, spec: ChatClusterSpec) -> Manifest:
+def _tls_mounts(spec: ChatClusterSpec) -> list[dict[str, Any]]:
+    if not spec.tls.enabled:
+        return []
+    return [
+        {"name": "tls", "mountPath": TLS_DIR, "readOnly": True},
+        {"name": "keystore", "mountPath": KEYSTORE_DIR, "readOnly": True},
+    ]
+
+
+def _keystore_container(spec: ChatClusterSpec) -> dict[str, Any]:
+    """Joins the Secret's key and certificate into the one PEM file Cassandra's keystore setting names."""
+    return {
+        "name": "keystore",
+        "image": spec.cassandra.image,
+        "imagePullPolicy": "IfNotPresent",
+        "command": [
+            "sh",
+            "-c",
+            f"umask 077; cat {TLS_DIR}/tls.key {TLS_DIR}/tls.crt > {KEYSTORE_DIR}/keystore.pem",
+        ],
+        "resources": resources(Component.MIGRATE, None),
+        "securityContext": container_security(),
+        "volumeMounts": [
+            {"name": "tls", "mountPath": TLS_DIR, "readOnly": True},
+            {"name": "keystore", "mountPath": KEYSTORE_DIR},
+        ],
+    }
+
+
+def statefulset(ref: ClusterRef, spec: ChatClusterSpec, tls_hash: str = "") -> Manifest:
+    """`tls_hash` is `certificates.content_hash` of the live certificate Secret: a renewal rolls the nodes, one
+    at a time (OrderedReady), each trusting the others' old and new certificates (same CA)."""
     name = workload_name(ref, Component.CASSANDRA)
+    pod: dict[str, Any] = {"labels": object_meta(ref, name, Component.CASSANDRA, CASSANDRA_VERSION)["labels"]}
+    extra: dict[str, Any] = {}
+    if spec.tls.enabled:
+        pod["annotations"] = {TLS_HASH_ANNOTATION: tls_hash}
+        extra = {
+            "initContainers": [_keystore_container(spec)],
+            "volumes": [
+                {"name": "tls", "secret": {"secretName": tls_secret(ref, Component.CASSANDRA)}},
+                {"name": "keystore", "emptyDir": {"medium": "Memory", "sizeLimit": "1Mi"}},
+            ],
+        }
     return {
         "apiVersion": "apps/v1",
         "kind": "StatefulSet",
@@ -159,14 +244,16 @@ def statefulset(ref: ClusterRef, spec: ChatClusterSpec) -> Manifest:
             "selector": {"matchLabels": selector_labels(ref, Component.CASSANDRA)},
             "persistentVolumeClaimRetentionPolicy": retention_policy(spec),
             "template": {
-                "metadata": {"labels": object_meta(ref, name, Component.CASSANDRA, CASSANDRA_VERSION)["labels"]},
+                "metadata": pod,
                 "spec": {
+                    **pod_basics(),
                     "terminationGracePeriodSeconds": TERMINATION_GRACE_SECONDS,
                     "securityContext": pod_security(CASSANDRA_UID),
                     "topologySpreadConstraints": spread(ref, Component.CASSANDRA, strict=True),
                     "affinity": anti_affinity(ref, Component.CASSANDRA),
                     "enableServiceLinks": False,  # the image reads CASSANDRA_* variables; links would add some
                     "containers": [_container(ref, spec)],
+                    **extra,
                 },
             },
             "volumeClaimTemplates": claim_templates(ref, spec, Component.CASSANDRA, spec.cassandra.storage),

@@ -16,19 +16,32 @@ from __future__ import annotations
 
 from typing import Any
 
-from chatcluster_operator.builders.env import CQL_PORT, KEYSPACE
-from chatcluster_operator.builders.meta import CASSANDRA_IMAGE, container_security, secret_env
+from chatcluster_operator.builders.env import CA_PATH, CQL_PORT, KEYSPACE, ca_volume
+from chatcluster_operator.builders.meta import container_security, resources, secret_env
 from chatcluster_operator.builders.secrets import ADMIN_PASSWORD_KEY, ADMIN_USERNAME_KEY, PASSWORD_KEY, USERNAME_KEY
 from chatcluster_operator.naming import ClusterRef, Component, cassandra_credentials, service_dns, workload_name
+from chatcluster_operator.spec import ChatClusterSpec
 
 ROLE_SETUP_SECONDS = 1800
 
 ROLES_SCRIPT = f"""set -u
-cql() {{ cqlsh "$CASSANDRA_HOST" {CQL_PORT} --connect-timeout=10 --request-timeout=60 -u "$1" -p "$2" -e "$3"; }}
-admin() {{ cql "$ADMIN_USERNAME" "$ADMIN_PASSWORD" "$1"; }}
+umask 077
+mkdir -p "$HOME/.cassandra"
+# Passwords go to cqlsh through files and stdin, written by the shell's own printf: never on a command line.
+login() {{ printf '[PlainTextAuthProvider]\\nusername = %s\\npassword = %s\\n' "$2" "$3" > "$HOME/.cassandra/$1"; }}
+login admin "$ADMIN_USERNAME" "$ADMIN_PASSWORD"
+login default cassandra cassandra
+login app "$APP_USERNAME" "$APP_PASSWORD"
+if [ -n "${{SSL_CERTFILE:-}}" ]; then
+  printf '[connection]\\nssl = true\\n[ssl]\\ncertfile = %s\\nvalidate = true\\n' "$SSL_CERTFILE" \\
+    > "$HOME/.cassandra/cqlshrc"
+fi
+cql() {{ printf '%s;\\n' "$2" | cqlsh "$CASSANDRA_HOST" {CQL_PORT} --connect-timeout=10 --request-timeout=60 \\
+  --credentials="$HOME/.cassandra/$1"; }}
+admin() {{ cql admin "$1"; }}
 deadline=$(( $(date +%s) + {ROLE_SETUP_SECONDS} ))
 until admin "SELECT now() FROM system.local" >/dev/null 2>&1; do
-  if cql cassandra cassandra "CREATE ROLE IF NOT EXISTS \\"$ADMIN_USERNAME\\" WITH PASSWORD = '$ADMIN_PASSWORD' \\
+  if cql default "CREATE ROLE IF NOT EXISTS \\"$ADMIN_USERNAME\\" WITH PASSWORD = '$ADMIN_PASSWORD' \\
       AND SUPERUSER = true AND LOGIN = true" >/dev/null 2>&1; then
     echo "created the admin role $ADMIN_USERNAME"
     continue
@@ -43,7 +56,7 @@ done
 admin "ALTER ROLE cassandra WITH SUPERUSER = false AND LOGIN = false" >/dev/null 2>&1 \\
   && echo "disabled the default superuser"
 set -e
-app_login() {{ cql "$APP_USERNAME" "$APP_PASSWORD" "SELECT now() FROM system.local" >/dev/null 2>&1; }}
+app_login() {{ cql app "SELECT now() FROM system.local" >/dev/null 2>&1; }}
 if ! app_login; then
   admin "CREATE ROLE IF NOT EXISTS \\"$APP_USERNAME\\" WITH PASSWORD = '$APP_PASSWORD' AND LOGIN = true"
   app_login || admin "ALTER ROLE \\"$APP_USERNAME\\" WITH PASSWORD = '$APP_PASSWORD'"
@@ -54,11 +67,11 @@ echo "role $APP_USERNAME is ready"
 """
 
 
-def roles_container(ref: ClusterRef) -> dict[str, Any]:
+def roles_container(ref: ClusterRef, spec: ChatClusterSpec) -> dict[str, Any]:
     secret = cassandra_credentials(ref)
     return {
         "name": "cassandra-roles",
-        "image": CASSANDRA_IMAGE,  # it brings cqlsh
+        "image": spec.cassandra.image,  # it brings cqlsh
         "imagePullPolicy": "IfNotPresent",
         "command": ["sh", "-c", ROLES_SCRIPT],
         "env": [
@@ -68,7 +81,9 @@ def roles_container(ref: ClusterRef) -> dict[str, Any]:
             secret_env("APP_USERNAME", secret, USERNAME_KEY),
             secret_env("APP_PASSWORD", secret, PASSWORD_KEY),
             {"name": "HOME", "value": "/tmp"},  # cqlsh writes its history there
+            *([{"name": "SSL_CERTFILE", "value": CA_PATH}] if spec.tls.enabled else []),
         ],
+        "resources": resources(Component.MIGRATE, spec.migration.resources),
         "securityContext": container_security(),
-        "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}],
+        "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}, *ca_volume(ref, spec)[1]],
     }

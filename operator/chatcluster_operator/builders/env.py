@@ -18,6 +18,7 @@ from chatcluster_operator.naming import (
     cassandra_credentials,
     nats_credentials,
     service_dns,
+    tls_secret,
     token_key,
     workload_name,
 )
@@ -30,6 +31,9 @@ METRICS_PORT = 9464  # every service serves /metrics here, the gateway too: its 
 KEYSPACE = "chatcluster"
 SMTP_URL_KEY = "url"  # the key of the notifier's SMTP Secret holding smtp://user:password@host:port
 DATA_DIR = "/var/lib/chatcluster/data"  # an emptyDir: the root filesystem is read-only
+# The CA certificate the services verify NATS and Cassandra with (only ca.crt of the NATS leaf Secret is mounted).
+TLS_DIR = "/etc/chatcluster/tls"
+CA_PATH = f"{TLS_DIR}/ca.crt"
 
 
 def nats_url(ref: ClusterRef) -> str:
@@ -41,6 +45,8 @@ def store_url(ref: ClusterRef, spec: ChatClusterSpec) -> str:
     # The headless Service resolves to every Cassandra pod; the driver takes all addresses as contact points.
     host = service_dns(ref, workload_name(ref, Component.CASSANDRA))
     query = f"rf={spec.cassandra.replication_factor}&dc={spec.cassandra.datacenter}&consistency=LOCAL_QUORUM"
+    if spec.tls.enabled:
+        query += f"&tls_ca={CA_PATH}"
     return f"cassandra://$(CASSANDRA_USERNAME):$(CASSANDRA_PASSWORD)@{host}:{CQL_PORT}/{KEYSPACE}?{query}"
 
 
@@ -65,6 +71,7 @@ def service_env(ref: ClusterRef, spec: ChatClusterSpec, component: Component) ->
         {"name": "CHATCLUSTER_DATA_DIR", "value": DATA_DIR},
         # JetStream stream replicas: one per nats-server, so a stream survives losing a minority of them.
         {"name": "CHATCLUSTER_STREAM_REPLICAS", "value": str(spec.nats.replicas)},
+        *([{"name": "CHATCLUSTER_NATS_TLS_CA", "value": CA_PATH}] if spec.tls.enabled else []),
         {"name": "OTEL_SERVICE_NAME", "value": component.value},
         {
             "name": "OTEL_RESOURCE_ATTRIBUTES",
@@ -113,6 +120,14 @@ def notifier_env(spec: ChatClusterSpec) -> list[dict[str, Any]]:
 
 def scrape_annotations(port: int) -> dict[str, str]:
     return {"prometheus.io/scrape": "true", "prometheus.io/port": str(port), "prometheus.io/path": "/metrics"}
+
+
+def ca_volume(ref: ClusterRef, spec: ChatClusterSpec) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(volumes, mounts) of the CA certificate when TLS is on: ca.crt alone, never a private key."""
+    if not spec.tls.enabled:
+        return [], []
+    secret = {"secretName": tls_secret(ref, Component.NATS), "items": [{"key": "ca.crt", "path": "ca.crt"}]}
+    return [{"name": "tls-ca", "secret": secret}], [{"name": "tls-ca", "mountPath": TLS_DIR, "readOnly": True}]
 
 
 def writable_volumes() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

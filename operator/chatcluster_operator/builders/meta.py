@@ -6,13 +6,33 @@ from collections.abc import Mapping
 from typing import Any
 
 from chatcluster_operator.naming import API_VERSION, KIND, ClusterRef, Component, labels, selector_labels
+from chatcluster_operator.spec import CASSANDRA_IMAGE, NATS_IMAGE, Resources
 
 Manifest = dict[str, Any]
 
-NATS_IMAGE = "nats:2.11-alpine"
-NATS_VERSION = "2.11"
-CASSANDRA_IMAGE = "cassandra:5.0"
-CASSANDRA_VERSION = "5.0"
+# The app.kubernetes.io/version label of the servers' objects: the default images' versions.
+NATS_VERSION = NATS_IMAGE.split(":")[1].split("-")[0]
+CASSANDRA_VERSION = CASSANDRA_IMAGE.split(":")[1]
+# What a container gets when its part of the spec sets no resources: a namespace with a ResourceQuota admits every
+# pod, the scheduler reserves what the process needs at rest, and a memory limit stops a leak before the node
+# suffers. No CPU limits: throttling a latency-sensitive process hurts more than sharing spare CPU.
+DEFAULT_RESOURCES: dict[Component, Resources] = {
+    Component.NATS: Resources(requests={"cpu": "250m", "memory": "512Mi"}, limits={"memory": "1Gi"}),
+    Component.CASSANDRA: Resources(requests={"cpu": "500m", "memory": "2Gi"}, limits={"memory": "3Gi"}),
+    Component.GATEWAY: Resources(requests={"cpu": "250m", "memory": "256Mi"}, limits={"memory": "512Mi"}),
+    Component.PERSISTER: Resources(requests={"cpu": "100m", "memory": "192Mi"}, limits={"memory": "512Mi"}),
+    Component.SCORER: Resources(requests={"cpu": "100m", "memory": "256Mi"}, limits={"memory": "768Mi"}),
+    Component.AGGREGATOR: Resources(requests={"cpu": "100m", "memory": "192Mi"}, limits={"memory": "512Mi"}),
+    Component.NOTIFIER: Resources(requests={"cpu": "50m", "memory": "192Mi"}, limits={"memory": "512Mi"}),
+    Component.MIGRATE: Resources(requests={"cpu": "100m", "memory": "256Mi"}, limits={"memory": "512Mi"}),
+}
+
+
+def resources(component: Component, configured: Resources | None) -> dict[str, dict[str, int | str]]:
+    """A container's resources: the spec's when set, else the component's default."""
+    return (configured or DEFAULT_RESOURCES[component]).manifest()
+
+
 # The uid/gid the ChatCluster image runs as (its Dockerfile's `chatcluster` user) and the official
 # cassandra image's `cassandra` user; nats-server has no user of its own, any non-root id works.
 SERVICE_UID = 10001
@@ -65,6 +85,11 @@ def pod_security(uid: int) -> dict[str, Any]:
         "fsGroupChangePolicy": "OnRootMismatch",
         "seccompProfile": {"type": "RuntimeDefault"},
     }
+
+
+def pod_basics() -> dict[str, Any]:
+    """What every operand pod spec carries: none of them calls the Kubernetes API, so none gets a token."""
+    return {"automountServiceAccountToken": False}
 
 
 def container_security(*, read_only_root: bool = True) -> dict[str, Any]:

@@ -11,13 +11,15 @@ import json
 from typing import Any
 
 from chatcluster_operator.builders.cassandra_roles import roles_container
-from chatcluster_operator.builders.env import service_env, writable_volumes
+from chatcluster_operator.builders.env import ca_volume, service_env, writable_volumes
 from chatcluster_operator.builders.meta import (
     SERVICE_UID,
     Manifest,
     container_security,
     object_meta,
+    pod_basics,
     pod_security,
+    resources,
 )
 from chatcluster_operator.naming import ClusterRef, Component, labels, migrate_job
 from chatcluster_operator.spec import ChatClusterSpec
@@ -27,14 +29,16 @@ BACKOFF_LIMIT = 6
 
 def _pod_template(ref: ClusterRef, spec: ChatClusterSpec) -> dict[str, Any]:
     volumes, mounts = writable_volumes()
+    ca_volumes, ca_mounts = ca_volume(ref, spec)
     return {
         "metadata": {"labels": labels(ref, Component.MIGRATE, spec.version)},
         "spec": {
+            **pod_basics(),
             # Never: a failed attempt's pod stays for `kubectl logs`; the Job makes a new one (backoffLimit).
             "restartPolicy": "Never",
             "enableServiceLinks": False,  # service-link variables such as <NAME>_GATEWAY_PORT could clash
             "securityContext": pod_security(SERVICE_UID),
-            "initContainers": [roles_container(ref)],
+            "initContainers": [roles_container(ref, spec)],
             "containers": [
                 {
                     "name": "migrate",
@@ -42,11 +46,12 @@ def _pod_template(ref: ClusterRef, spec: ChatClusterSpec) -> dict[str, Any]:
                     "imagePullPolicy": spec.image_pull_policy,
                     "args": ["chatcluster", "store", "migrate"],
                     "env": service_env(ref, spec, Component.MIGRATE),
+                    "resources": resources(Component.MIGRATE, spec.migration.resources),
                     "securityContext": container_security(),
-                    "volumeMounts": mounts,
+                    "volumeMounts": [*mounts, *ca_mounts],
                 }
             ],
-            "volumes": volumes,
+            "volumes": [*volumes, *ca_volumes],
         },
     }
 

@@ -13,6 +13,7 @@ from typing import Any
 from chatcluster_operator.builders.env import (
     GATEWAY_PORT,
     METRICS_PORT,
+    ca_volume,
     scrape_annotations,
     service_env,
     writable_volumes,
@@ -22,14 +23,18 @@ from chatcluster_operator.builders.meta import (
     Manifest,
     container_security,
     object_meta,
+    pod_basics,
     pod_disruption_budget,
     pod_security,
+    resources,
     spread,
 )
 from chatcluster_operator.naming import (
     METRICS_POD_LABEL,
+    TLS_HASH_ANNOTATION,
     ClusterRef,
     Component,
+    gateway_headless,
     labels,
     selector_labels,
     workload_name,
@@ -58,8 +63,8 @@ def _part(spec: ChatClusterSpec, component: Component) -> ServiceSpec:
 
 
 def _container(ref: ClusterRef, spec: ChatClusterSpec, component: Component) -> dict[str, Any]:
-    resources = _part(spec, component).resources
     _, mounts = writable_volumes()
+    _, ca_mounts = ca_volume(ref, spec)
     container: dict[str, Any] = {
         "name": component.value,
         "image": spec.service_image,
@@ -67,9 +72,9 @@ def _container(ref: ClusterRef, spec: ChatClusterSpec, component: Component) -> 
         # args, not command: the image has no ENTRYPOINT today, and args keeps working if one (tini) is added.
         "args": ["chatcluster", component.value],
         "env": service_env(ref, spec, component),
-        "resources": resources.manifest() if resources else {},
+        "resources": resources(component, _part(spec, component).resources),
         "securityContext": container_security(),
-        "volumeMounts": mounts,
+        "volumeMounts": [*mounts, *ca_mounts],
     }
     if component is Component.GATEWAY:
         container["ports"] = [
@@ -107,31 +112,37 @@ def _container(ref: ClusterRef, spec: ChatClusterSpec, component: Component) -> 
     return container
 
 
-def workload(ref: ClusterRef, spec: ChatClusterSpec, component: Component) -> Manifest:
-    """The gateway's StatefulSet or a consumer's Deployment."""
+def workload(ref: ClusterRef, spec: ChatClusterSpec, component: Component, tls_hash: str = "") -> Manifest:
+    """The gateway's StatefulSet or a consumer's Deployment. `tls_hash` is `certificates.content_hash` of the
+    Secret whose ca.crt the pods trust: a new CA rolls them."""
     replicas = _part(spec, component).replicas
     volumes, _ = writable_volumes()
+    ca_volumes, _ = ca_volume(ref, spec)
     pod_labels = {**labels(ref, component, spec.version), METRICS_POD_LABEL: "true"}
+    annotations = scrape_annotations(METRICS_PORT)
+    if spec.tls.enabled:
+        annotations[TLS_HASH_ANNOTATION] = tls_hash
     body: dict[str, Any] = {
         "selector": {"matchLabels": selector_labels(ref, component)},
         "revisionHistoryLimit": 3,
         "template": {
-            "metadata": {"labels": pod_labels, "annotations": scrape_annotations(METRICS_PORT)},
+            "metadata": {"labels": pod_labels, "annotations": annotations},
             "spec": {
+                **pod_basics(),
                 "securityContext": pod_security(SERVICE_UID),
                 "topologySpreadConstraints": spread(ref, component, strict=False),
                 # Service links would inject e.g. CHATCLUSTER_GATEWAY_PORT=tcp://... for a cluster named
                 # "chatcluster", which the services' settings would read as their own.
                 "enableServiceLinks": False,
                 "containers": [_container(ref, spec, component)],
-                "volumes": volumes,
+                "volumes": [*volumes, *ca_volumes],
             },
         },
     }
     kind = "Deployment"
     if component is Component.GATEWAY:
         kind = "StatefulSet"
-        body["serviceName"] = workload_name(ref, component)
+        body["serviceName"] = gateway_headless(ref)
         body["podManagementPolicy"] = "Parallel"  # ids come from the index, not from start order
         body["updateStrategy"] = {"type": "RollingUpdate"}
         body["template"]["spec"]["terminationGracePeriodSeconds"] = 30 + PRE_STOP_SLEEP_SECONDS
@@ -159,6 +170,25 @@ def gateway_service(ref: ClusterRef, spec: ChatClusterSpec) -> Manifest:
             "ports": [{"name": "http", "port": GATEWAY_PORT, "targetPort": "http"}],
         },
     }
+
+
+def gateway_headless_service(ref: ClusterRef, spec: ChatClusterSpec) -> Manifest:
+    """The StatefulSet's governing Service: headless, so each gateway pod has its own DNS name
+    (`<name>-gateway-<i>.<name>-gateway-headless`); clients keep using the load-balanced `<name>-gateway`."""
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": object_meta(ref, gateway_headless(ref), Component.GATEWAY, spec.version),
+        "spec": {
+            "clusterIP": "None",
+            "selector": selector_labels(ref, Component.GATEWAY),
+            "ports": [{"name": "http", "port": GATEWAY_PORT, "targetPort": "http"}],
+        },
+    }
+
+
+def consumer_disruption_budget(ref: ClusterRef, spec: ChatClusterSpec, component: Component) -> Manifest:
+    return pod_disruption_budget(ref, component, workload_name(ref, component), spec.version)
 
 
 def gateway_autoscaler(ref: ClusterRef, spec: ChatClusterSpec) -> Manifest:

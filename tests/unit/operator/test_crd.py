@@ -141,7 +141,7 @@ def test_the_crd_and_the_pydantic_spec_have_the_same_fields() -> None:
 
 def test_every_resources_block_is_the_same_requests_and_limits_shape() -> None:
     blocks = [node for path, node in _nodes(_spec_schema()) if path.endswith(".resources")]
-    assert len(blocks) == 7  # nats, cassandra, gateway and the four consumers
+    assert len(blocks) == 8  # nats, cassandra, gateway, the four consumers and the migration Job
     shapes = [{k: v for k, v in block.items() if k != "description"} for block in blocks]
     assert all(shape == shapes[0] for shape in shapes)
     quantity = shapes[0]["properties"]["requests"]["additionalProperties"]

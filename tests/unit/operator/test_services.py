@@ -67,6 +67,7 @@ def test_each_consumer_runs_its_own_command_with_metrics_on_9464(component: Comp
     assert container(deployment)["args"] == ["chatcluster", component.value]
     assert env_of(container(deployment))["CHATCLUSTER_METRICS_PORT"]["value"] == "9464"
     annotations = deployment["spec"]["template"]["metadata"]["annotations"]
+    assert annotations.pop("chatcluster.dev/tls-hash") == ""  # given by the reconciler from the live Secret
     assert annotations == {
         "prometheus.io/scrape": "true",
         "prometheus.io/port": "9464",
@@ -95,14 +96,18 @@ def test_services_run_the_versioned_image_hardened_with_the_spec_resources() -> 
     pod = deployment["spec"]["template"]["spec"]
     assert pod["securityContext"]["runAsNonRoot"] is True
     assert pod["enableServiceLinks"] is False  # a Service named chatcluster-gateway would set CHATCLUSTER_GATEWAY_PORT
-    assert {m["mountPath"] for m in scorer["volumeMounts"]} == {"/var/lib/chatcluster/data", "/tmp"}
+    assert {m["mountPath"]: m.get("readOnly", False) for m in scorer["volumeMounts"]} == {
+        "/var/lib/chatcluster/data": False,
+        "/tmp": False,
+        "/etc/chatcluster/tls": True,
+    }
 
 
 def test_urls_splice_the_secret_credentials_through_dependent_variables() -> None:
     assert nats_url(REF) == "nats://$(NATS_USER):$(NATS_PASSWORD)@demo-nats.chat.svc:4222"
     assert store_url(REF, spec_of(cassandra={"replicationFactor": 2, "datacenter": "eu1"})) == (
         "cassandra://$(CASSANDRA_USERNAME):$(CASSANDRA_PASSWORD)@demo-cassandra.chat.svc:9042/chatcluster"
-        "?rf=2&dc=eu1&consistency=LOCAL_QUORUM"
+        "?rf=2&dc=eu1&consistency=LOCAL_QUORUM&tls_ca=/etc/chatcluster/tls/ca.crt"
     )
 
 
