@@ -66,6 +66,8 @@ def cpu_inputs(report: dict[str, Any]) -> dict[str, Any]:
     if send:
         http = send["by_replicas"][0]["cpu_seconds_per_1000_messages"]["http"]
         for name, seconds in http.items():
+            if name.startswith("load generator"):
+                continue
             per_message[name] = seconds
             sources[name] = "bench/send.py (HTTP sends, consumers caught up)"
     pipeline = found.get("pipeline")

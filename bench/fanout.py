@@ -16,7 +16,7 @@ the best deliveries/s whose p99 stayed at or under 100 ms with nothing lost, the
 deliveries there, and memory per idle socket (server RSS before and after the sockets connect). The two targets
 take turns --rounds times; the report keeps each round and the medians.
 
-Usage: .venv/bin/python bench/fanout.py [--users 1000] [--rooms 100] [--room-members 100] [--rounds 1]
+Usage: .venv/bin/python bench/fanout.py [--users 1000] [--rooms 100] [--room-members 100] [--rounds 3]
                                         [--rates 2000,5000,...] [--step-seconds 3] [--json out.json]
 """
 
@@ -40,7 +40,7 @@ from harness import provision
 from chatcluster.config import Settings
 from chatcluster.supervisor import Supervisor, free_port, wait_for_port
 
-DEFAULT_RATES = "2000,5000,10000,20000,30000,45000,60000,80000,100000,150000,200000"
+DEFAULT_RATES = "1000,2000,3500,5000,7500,10000,15000,20000,30000,45000,70000,100000,150000"
 TARGET_P99_MS = 100
 
 
@@ -60,6 +60,7 @@ def loadgen_argv(args: argparse.Namespace, target: str, url: str, server: list[i
         f"--step-seconds={args.step_seconds}",
         f"--drain-seconds={args.drain_seconds}",
         f"--text-bytes={args.text_bytes}",
+        f"--stop-p99-ms={args.stop_p99_ms}",
         f"--server-pid={','.join(map(str, server))}",
         f"--bus-pid={','.join(map(str, bus))}",
     ]
@@ -218,7 +219,8 @@ def parser() -> argparse.ArgumentParser:
     found.add_argument("--step-seconds", type=float, default=3.0)
     found.add_argument("--drain-seconds", type=float, default=3.0)
     found.add_argument("--text-bytes", type=int, default=120)
-    found.add_argument("--rounds", type=int, default=1, help="each target this many times, taking turns")
+    found.add_argument("--stop-p99-ms", type=float, default=300.0, help="a scenario stops rising past this p99")
+    found.add_argument("--rounds", type=int, default=3, help="each target this many times, taking turns")
     found.add_argument("--signup", choices=["store", "api"], default="store", help="how ChatCluster's users are made")
     found.add_argument("--targets", type=lambda v: v.split(","), default=["chatcluster", "centrifugo"])
     found.add_argument("--json", help="write the figures (and every step of every round) here")

@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
@@ -34,7 +35,7 @@ from typing import Any
 
 import aiohttp
 import nats
-from harness import Replicas, ensure_model, medians, per_thousand, provision, wait_drained, write_json
+from harness import Replicas, cpu_seconds, ensure_model, medians, per_thousand, provision, wait_drained, write_json
 
 from chatcluster.config import Settings
 from chatcluster.supervisor import Supervisor, free_port
@@ -149,10 +150,11 @@ async def one_platform(args: argparse.Namespace, replicas: int) -> dict[str, Any
             offset = 0
             for _ in range(args.rounds):
                 for path, make in (("http", Sender.post), ("websocket", Sender.send_frame)):
-                    before = services.cpu()
+                    before = {**services.cpu(), "load generator (this process)": cpu_seconds(os.getpid())}
                     rate = await _timed(args.messages, [shifted(make, s, offset) for s in senders])
                     await wait_drained(js, DRAIN_TIMEOUT)
-                    cpu[path].append(per_thousand(before, services.cpu(), args.messages))
+                    after = {**services.cpu(), "load generator (this process)": cpu_seconds(os.getpid())}
+                    cpu[path].append(per_thousand(before, after, args.messages))
                     runs[path].append({"rate": rate})
                     offset += args.messages
                 raw_loops = [shifted(lambda _, i: raw(i), None, offset)] * len(senders)
