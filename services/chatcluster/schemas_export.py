@@ -9,6 +9,8 @@ from pydantic import BaseModel
 
 from chatcluster.gateway.schemas import (
     BansOut,
+    BlocksOut,
+    ContactsOut,
     EditHistory,
     Failed,
     HistoryPage,
@@ -24,9 +26,11 @@ from chatcluster.gateway.schemas import (
     RoomOut,
     RoomSummary,
     RoomUpdate,
+    SearchPage,
     SendAccepted,
     SentimentSeries,
     TopList,
+    UsersOut,
 )
 from chatcluster.models import (
     DeadLetter,
@@ -66,6 +70,10 @@ EXPORTED: dict[str, type[BaseModel]] = {
     "api/notifications.json": NotificationPage,
     "api/notifications-read.json": NotificationsRead,
     "api/settings.json": UserSettings,
+    "api/search.json": SearchPage,
+    "api/users.json": UsersOut,
+    "api/contacts.json": ContactsOut,
+    "api/blocks.json": BlocksOut,
     "api/stats-messages.json": MessageCounts,
     "api/stats-sentiment.json": SentimentSeries,
     "api/stats-top.json": TopList,
