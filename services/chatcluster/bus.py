@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import ssl
 import time
 from collections.abc import AsyncGenerator, Mapping, Sequence
 from dataclasses import dataclass
@@ -133,7 +134,15 @@ async def connect(settings: Settings, name: str) -> NATS:
         max_reconnect_attempts=-1,
         reconnect_time_wait=0.5,
         connect_timeout=2,
+        tls=tls_context(settings),
     )
+
+
+def tls_context(settings: Settings) -> ssl.SSLContext | None:
+    """TLS verified against the cluster's CA (and the URL's host name) when a CA is configured; else plain."""
+    if settings.nats_tls_ca is None:
+        return None
+    return ssl.create_default_context(cafile=str(settings.nats_tls_ca))
 
 
 async def _ensure_stream(js: JetStreamContext, config: StreamConfig) -> None:

@@ -29,6 +29,10 @@ class Settings(BaseSettings):
         description="Folder holding the sentiment models/ and the training cache/; empty means data_dir.",
     )
     nats_url: str = "nats://127.0.0.1:4222"
+    nats_tls_ca: Path | None = Field(
+        default=None,
+        description="CA certificate to verify NATS with; set, the connection is TLS (the operator sets it).",
+    )
     store_url: str = Field(
         default="",
         description="sqlite:///path/to.db; empty means <data_dir>/chat.db.",

@@ -18,6 +18,7 @@ import datetime as dt
 import ipaddress
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
@@ -149,7 +150,9 @@ def renewal_due(cert_pem: str | None, ca_pem: str, names: list[str], now: dt.dat
     if not cert_pem:
         return True
     cert = x509.load_pem_x509_certificate(cert_pem.encode())
-    if cert.issuer != x509.load_pem_x509_certificate(ca_pem.encode()).subject:
+    try:  # signed by this CA's key, not merely by a CA of the same name (a re-created CA Secret)
+        cert.verify_directly_issued_by(x509.load_pem_x509_certificate(ca_pem.encode()))
+    except (ValueError, TypeError, InvalidSignature):
         return True
     sans = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value.get_values_for_type(x509.DNSName)
     if sorted(sans) != sorted(names):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import ssl
 import uuid
 from collections.abc import Awaitable, Iterable, Sequence
 from datetime import UTC, datetime
@@ -63,6 +64,16 @@ class CassandraConfig:
         self.replication_factor = int(query.get("rf", "1"))
         self.datacenter = query.get("dc", "datacenter1")
         self.consistency = ConsistencyLevel.name_to_value[query.get("consistency", "LOCAL_QUORUM").upper()]
+        # `tls_ca=/path/ca.crt`: TLS to every node, its chain verified against that CA. Host names are not checked:
+        # the driver dials the node addresses it learns from the ring, which no certificate names.
+        self.tls_ca = query.get("tls_ca") or None
+
+    def ssl_context(self) -> ssl.SSLContext | None:
+        if self.tls_ca is None:
+            return None
+        context = ssl.create_default_context(cafile=self.tls_ca)
+        context.check_hostname = False
+        return context
 
 
 def _qualified(cql: str, keyspace: str) -> str:
@@ -128,6 +139,7 @@ class CassandraConnection:
             port=self.config.port,
             execution_profiles={"default": profile},
             protocol_version=5,
+            ssl_context=self.config.ssl_context(),
             auth_provider=(
                 PlainTextAuthProvider(self.config.username, self.config.password or "")
                 if self.config.username
