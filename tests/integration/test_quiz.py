@@ -185,27 +185,29 @@ async def run_crowd(platform: Supervisor, players: int, kill_midway: bool = Fals
         try:
             limit = asyncio.Semaphore(50)
 
-            async def act(client: ChatClient, n: int) -> None:
+            async def join(client: ChatClient) -> None:
                 async with limit:
                     await client.call("POST", f"/v1/quizzes/{quiz_id}/join")
+
+            async def answer(client: ChatClient, n: int) -> None:
+                body = {"choice": n % 2, "key": f"k{n}"}
                 async with limit:
-                    body = {"choice": n % 2, "key": f"k{n}"}
                     await client.call("POST", f"/v1/quizzes/{quiz_id}/questions/0/answer", json=body)
                     if n % 3 == 0:  # a retried request with the same key
                         await client.call("POST", f"/v1/quizzes/{quiz_id}/questions/0/answer", json=body)
 
             host_boards: list[tuple[float, dict[str, Any]]] = []
             player_boards: list[tuple[float, dict[str, Any]]] = []
+            await asyncio.gather(*(join(c) for c in clients))
+            ws_url = url.replace("http://", "ws://")
             watchers = [
-                asyncio.create_task(watch(url, made[0][2], quiz_id, host_boards)),
+                asyncio.create_task(watch(ws_url, made[0][2], quiz_id, host_boards)),
+                asyncio.create_task(watch(ws_url, made[1][2], quiz_id, player_boards)),
             ]
-            await asyncio.gather(*(act(c, n) for n, c in enumerate(clients[:10])))
-            watchers.append(asyncio.create_task(watch(url, made[1][2], quiz_id, player_boards)))
             await host.call("POST", f"/v1/quizzes/{quiz_id}/start")
-            await asyncio.sleep(0.5)
-            crowd = asyncio.gather(*(act(c, n) for n, c in enumerate(clients) if n >= 10))
+            crowd = asyncio.gather(*(answer(c, n) for n, c in enumerate(clients)))
             if kill_midway:
-                await asyncio.sleep(1.0)
+                await asyncio.sleep(0.5)
                 await platform.kill("quiz-scorer")
                 await crowd
                 await platform.restart("quiz-scorer")
