@@ -44,6 +44,7 @@ from chatcluster.models import (
     ScoredEvent,
     UserSettings,
 )
+from chatcluster.quiz.models import BoardSnapshot, QuizAnswerEvent, QuizDraft, QuizJoinEvent
 
 EXPORTED: dict[str, type[BaseModel]] = {
     "message-event.v1.json": MessageEvent,
@@ -55,6 +56,10 @@ EXPORTED: dict[str, type[BaseModel]] = {
     "reaction-event.v1.json": ReactionEvent,
     "pin-event.v1.json": PinEvent,
     "notification-frame.v1.json": NotificationFrame,
+    "quiz-join-event.v1.json": QuizJoinEvent,
+    "quiz-answer-event.v1.json": QuizAnswerEvent,
+    "quiz-board.v1.json": BoardSnapshot,
+    "api/quiz-draft.json": QuizDraft,
     "api/message-send.json": MessageSend,
     "api/send-accepted.json": SendAccepted,
     "api/message.json": MessageOut,
