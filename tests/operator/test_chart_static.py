@@ -104,6 +104,8 @@ def test_default_values_render_a_cluster_wide_operator_with_two_peered_replicas(
         "ClusterRole",
         "ClusterRoleBinding",
         "Deployment",
+        "NetworkPolicy",
+        "PodDisruptionBudget",
         "ServiceAccount",
     ]
     assert only(manifests, "ClusterKopfPeering")["metadata"]["name"] == "chatcluster-operator"
@@ -173,7 +175,11 @@ def test_the_cluster_role_grants_only_what_the_operator_uses(helm: Helm) -> None
     updaters = {key for key, verbs in table.items() if "update" in verbs}
     assert updaters == {("chatcluster.dev", "chatclusters/finalizers")}
     deleters = {resource for (_, resource), verbs in table.items() if "delete" in verbs}
-    assert deleters == {"jobs", "horizontalpodautoscalers", "servicemonitors"}
+    # statefulsets: only to move the gateway's to its headless Service (serviceName is immutable), pods orphaned.
+    assert deleters == {"jobs", "horizontalpodautoscalers", "servicemonitors", "statefulsets"}
+    # Secrets are read one by one and created; patch renews the operator-issued TLS leaves. Never listed or watched.
+    assert table[("", "secrets")] == {"get", "create", "patch"}
+    assert table[("networking.k8s.io", "networkpolicies")] == {"get", "create", "patch"}
     # Not needed: the StatefulSet controller deletes volumes; Kopf serving all namespaces never lists them.
     assert not {("", "persistentvolumeclaims"), ("", "pods"), ("", "pods/exec"), ("", "namespaces")} & set(table)
 
@@ -228,3 +234,21 @@ def test_the_chart_ships_the_peering_crds_kopf_looks_for(helm: Helm) -> None:
         status = version["schema"]["openAPIV3Schema"]["properties"]["status"]
         assert status == {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
     assert "chatclusters.chatcluster.dev" in crds
+
+
+def test_the_operator_replicas_keep_apart_keep_one_through_drains_and_reach_only_the_api_server(helm: Helm) -> None:
+    manifests = render(helm)
+    pod = only(manifests, "Deployment")["spec"]["template"]["spec"]
+    (term,) = pod["affinity"]["podAntiAffinity"]["preferredDuringSchedulingIgnoredDuringExecution"]
+    assert term["podAffinityTerm"]["topologyKey"] == "kubernetes.io/hostname"
+    budget = only(manifests, "PodDisruptionBudget")
+    assert budget["spec"]["maxUnavailable"] == 1
+    assert budget["spec"]["selector"]["matchLabels"] == only(manifests, "Deployment")["spec"]["selector"]["matchLabels"]
+    policy = only(manifests, "NetworkPolicy")["spec"]
+    assert policy["policyTypes"] == ["Ingress", "Egress"] and policy["ingress"] == []
+    ports = {(p["protocol"], p["port"]) for rule in policy["egress"] for p in rule["ports"]}
+    assert ports == {("UDP", 53), ("TCP", 53), ("TCP", 443), ("TCP", 6443)}
+    pinned = render(helm, "--set", "networkPolicy.apiServerCIDRs={10.0.0.1/32}", "--set", "replicaCount=1")
+    assert not of_kind(pinned, "PodDisruptionBudget"), "a budget over one replica would block every drain"
+    api_rule = only(pinned, "NetworkPolicy")["spec"]["egress"][1]
+    assert api_rule["to"] == [{"ipBlock": {"cidr": "10.0.0.1/32"}}]

@@ -22,16 +22,34 @@
   verbs: [create, patch]
 # Children are applied with server-side apply (patch; create the first time) and read back
 # (get, list, watch). No update: nothing is replaced with PUT.
-# ConfigMaps (NATS configuration, Grafana dashboards), Services, and the credentials Secrets
-# (created once, never patched). No delete: children go with their ChatCluster through owner
-# references, which the garbage collector, not the operator, follows.
+# ConfigMaps (NATS configuration, Grafana dashboards) and Services. No delete: children go with
+# their ChatCluster through owner references, which the garbage collector, not the operator, follows.
 - apiGroups: [""]
-  resources: [configmaps, services, secrets]
+  resources: [configmaps, services]
   verbs: [get, list, watch, create, patch]
+# Secrets are read one by one (get) and created: the credentials once, the operator's CA once. patch
+# only renews the TLS leaf certificates the operator issues (without cert-manager). Never list or
+# watch: the operator does not need to see the namespace's other Secrets.
+- apiGroups: [""]
+  resources: [secrets]
+  verbs: [get, create, patch]
+# The NetworkPolicies of every ChatCluster (applied, never read back or deleted).
+- apiGroups: [networking.k8s.io]
+  resources: [networkpolicies]
+  verbs: [get, create, patch]
+# cert-manager's Issuers and Certificates, when cert-manager is installed and issues the TLS certificates.
+- apiGroups: [cert-manager.io]
+  resources: [issuers, certificates]
+  verbs: [get, create, patch]
 # NATS, Cassandra and gateway StatefulSets; persister, scorer, aggregator and notifier Deployments.
 - apiGroups: [apps]
-  resources: [statefulsets, deployments]
+  resources: [deployments]
   verbs: [get, list, watch, create, patch]
+# delete: a StatefulSet's serviceName is immutable; the gateway's (now its headless Service) is moved by
+# deleting the old StatefulSet with its pods orphaned (they keep serving) and creating the new one.
+- apiGroups: [apps]
+  resources: [statefulsets]
+  verbs: [get, list, watch, create, patch, delete]
 # PodDisruptionBudgets: a drain evicts one pod of a component at a time.
 - apiGroups: [policy]
   resources: [poddisruptionbudgets]

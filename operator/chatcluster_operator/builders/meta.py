@@ -15,16 +15,41 @@ NATS_VERSION = NATS_IMAGE.split(":")[1].split("-")[0]
 CASSANDRA_VERSION = CASSANDRA_IMAGE.split(":")[1]
 # What a container gets when its part of the spec sets no resources: a namespace with a ResourceQuota admits every
 # pod, the scheduler reserves what the process needs at rest, and a memory limit stops a leak before the node
-# suffers. No CPU limits: throttling a latency-sensitive process hurts more than sharing spare CPU.
+# suffers, an ephemeral-storage limit keeps logs and scratch files from filling the node's disk. No CPU limits:
+# throttling a latency-sensitive process hurts more than sharing spare CPU.
 DEFAULT_RESOURCES: dict[Component, Resources] = {
-    Component.NATS: Resources(requests={"cpu": "250m", "memory": "512Mi"}, limits={"memory": "1Gi"}),
-    Component.CASSANDRA: Resources(requests={"cpu": "500m", "memory": "2Gi"}, limits={"memory": "3Gi"}),
-    Component.GATEWAY: Resources(requests={"cpu": "250m", "memory": "256Mi"}, limits={"memory": "512Mi"}),
-    Component.PERSISTER: Resources(requests={"cpu": "100m", "memory": "192Mi"}, limits={"memory": "512Mi"}),
-    Component.SCORER: Resources(requests={"cpu": "100m", "memory": "256Mi"}, limits={"memory": "768Mi"}),
-    Component.AGGREGATOR: Resources(requests={"cpu": "100m", "memory": "192Mi"}, limits={"memory": "512Mi"}),
-    Component.NOTIFIER: Resources(requests={"cpu": "50m", "memory": "192Mi"}, limits={"memory": "512Mi"}),
-    Component.MIGRATE: Resources(requests={"cpu": "100m", "memory": "256Mi"}, limits={"memory": "512Mi"}),
+    Component.NATS: Resources(
+        requests={"cpu": "250m", "ephemeral-storage": "64Mi", "memory": "512Mi"},
+        limits={"ephemeral-storage": "1Gi", "memory": "1Gi"},
+    ),
+    Component.CASSANDRA: Resources(
+        requests={"cpu": "500m", "ephemeral-storage": "256Mi", "memory": "2Gi"},
+        limits={"ephemeral-storage": "2Gi", "memory": "3Gi"},
+    ),
+    Component.GATEWAY: Resources(
+        requests={"cpu": "250m", "ephemeral-storage": "64Mi", "memory": "256Mi"},
+        limits={"ephemeral-storage": "1Gi", "memory": "512Mi"},
+    ),
+    Component.PERSISTER: Resources(
+        requests={"cpu": "100m", "ephemeral-storage": "64Mi", "memory": "192Mi"},
+        limits={"ephemeral-storage": "1Gi", "memory": "512Mi"},
+    ),
+    Component.SCORER: Resources(
+        requests={"cpu": "100m", "ephemeral-storage": "64Mi", "memory": "256Mi"},
+        limits={"ephemeral-storage": "1Gi", "memory": "768Mi"},
+    ),
+    Component.AGGREGATOR: Resources(
+        requests={"cpu": "100m", "ephemeral-storage": "64Mi", "memory": "192Mi"},
+        limits={"ephemeral-storage": "1Gi", "memory": "512Mi"},
+    ),
+    Component.NOTIFIER: Resources(
+        requests={"cpu": "50m", "ephemeral-storage": "64Mi", "memory": "192Mi"},
+        limits={"ephemeral-storage": "1Gi", "memory": "512Mi"},
+    ),
+    Component.MIGRATE: Resources(
+        requests={"cpu": "100m", "ephemeral-storage": "64Mi", "memory": "256Mi"},
+        limits={"ephemeral-storage": "1Gi", "memory": "512Mi"},
+    ),
 }
 
 
@@ -34,10 +59,11 @@ def resources(component: Component, configured: Resources | None) -> dict[str, d
 
 
 # The uid/gid the ChatCluster image runs as (its Dockerfile's `chatcluster` user) and the official
-# cassandra image's `cassandra` user; nats-server has no user of its own, any non-root id works.
+# cassandra image's `cassandra` user (it owns /etc/cassandra, which the entrypoint rewrites); nats-server has no
+# user of its own, so it gets an id above 10000, outside any host's range of users.
 SERVICE_UID = 10001
 CASSANDRA_UID = 999
-NATS_UID = 1000
+NATS_UID = 10002
 
 
 def owner_reference(ref: ClusterRef) -> dict[str, Any]:
