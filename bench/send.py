@@ -199,7 +199,8 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         print(f"  raw JetStream publish  {r['raw']:10,.0f} msg/s   (baseline, same run)")
         for path in ("http", "websocket"):
             spent = ", ".join(f"{name} {seconds:.3f}" for name, seconds in sorted(cpu[path].items()))
-            print(f"  CPU s per 1,000 ({path}): {spent}")
+            busy = r[path] * sum(cpu[path].values()) / 1000  # below the cores: the path waits, not computes
+            print(f"  CPU s per 1,000 ({path}): {spent}; {busy:.2f} cores busy while sending")
     if len(results) > 1:
         one, two = results[0]["rates"], results[-1]["rates"]
         figures["scale_out"] = {path: two[path] / one[path] for path in ("http", "websocket")}
