@@ -9,6 +9,7 @@ import pytest
 
 from chatcluster.dev.cassandra import LocalCassandra
 from chatcluster.dev.mailpit import LocalMailpit, MailpitUnavailable, ensure_mailpit
+from chatcluster.dev.seaweedfs import LocalSeaweed, SeaweedUnavailable, ensure_weed
 from chatcluster.supervisor import free_port
 from tests.conftest import require
 
@@ -33,4 +34,16 @@ def mailpit(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalMailpit]:
         require(False, f"Mailpit is needed for the digest emails: {exc}")
         raise
     with LocalMailpit(binary, tmp_path_factory.mktemp("mailpit")) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def seaweed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalSeaweed]:
+    """One SeaweedFS (`weed server -s3`) for the session: the real S3 server of the S3 BlobStore."""
+    try:
+        binary = ensure_weed()
+    except SeaweedUnavailable as exc:
+        require(False, f"SeaweedFS is needed for the S3 BlobStore: {exc}")
+        raise
+    with LocalSeaweed(binary, tmp_path_factory.mktemp("seaweedfs")) as server:
         yield server

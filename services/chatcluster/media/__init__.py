@@ -1,0 +1,1 @@
+"""Pictures, files and link previews: content-addressed blobs, type sniffing, thumbnails, the SSRF-safe fetcher."""
