@@ -2,12 +2,11 @@
 cached under ``~/.cache/chatcluster/`` (file-locked, so two runs build each once):
 
 - Centrifugo v6.9.1 (`github.com/centrifugal/centrifugo/v6`), the fan-out reference;
-- natscli v0.5.0 (`github.com/nats-io/natscli/nats`), for `nats bench` as a reference publish rate;
 - bench/loadgen, the project's own WebSocket load generator, cached by a hash of its sources.
 
 Only `make bench` builds them (never `make test`): Centrifugo takes a few minutes on two cores the first time.
 
-    .venv/bin/python bench/gobuild.py centrifugo|natscli|loadgen    (prints the binary's path)
+    .venv/bin/python bench/gobuild.py centrifugo|loadgen    (prints the binary's path)
 """
 
 from __future__ import annotations
@@ -21,7 +20,6 @@ import sys
 from pathlib import Path
 
 CENTRIFUGO_VERSION = "6.9.1"
-NATSCLI_VERSION = "0.5.0"
 LOADGEN_SOURCES = Path(__file__).parent / "loadgen"
 
 
@@ -65,10 +63,6 @@ def ensure_centrifugo() -> Path:
     return _install("github.com/centrifugal/centrifugo/v6", CENTRIFUGO_VERSION, "centrifugo", "centrifugo")
 
 
-def ensure_natscli() -> Path:
-    return _install("github.com/nats-io/natscli/nats", NATSCLI_VERSION, "natscli", "nats")
-
-
 def loadgen_hash() -> str:
     digest = hashlib.sha256()
     for path in sorted(LOADGEN_SOURCES.rglob("*")):
@@ -85,7 +79,7 @@ def ensure_loadgen() -> Path:
 
 
 if __name__ == "__main__":
-    builders = {"centrifugo": ensure_centrifugo, "natscli": ensure_natscli, "loadgen": ensure_loadgen}
+    builders = {"centrifugo": ensure_centrifugo, "loadgen": ensure_loadgen}
     if len(sys.argv) != 2 or sys.argv[1] not in builders:
         sys.exit(f"usage: {sys.argv[0]} {'|'.join(builders)}")
     print(builders[sys.argv[1]]())
