@@ -20,6 +20,7 @@ from chatcluster.store.base import Lifecycle
 from tests.contract.accounts import AccountsContract
 from tests.contract.aggregates import AggregatesContract
 from tests.contract.history import HistoryContract
+from tests.contract.media import MediaContract
 from tests.contract.messages import MessagesContract
 from tests.contract.notifications import DigestsContract, NotificationsContract, UserSettingsContract
 from tests.contract.people import BlocksContract, ContactsContract
@@ -49,6 +50,7 @@ class StoreContract(
     BlocksContract,
     ContactsContract,
     QuizzesContract,
+    MediaContract,
 ):
     """Every role's contract; subclasses provide the `store` fixture."""
 

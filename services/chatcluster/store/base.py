@@ -445,6 +445,60 @@ class Quizzes(Protocol):
         """Answers per question and choice (question → choice → answers), only what was answered."""
 
 
+@dataclass(frozen=True)
+class MediaRecord:
+    """An uploaded file: its bytes are the blob `sha256` (`chatcluster.media.blobs`); `clean_sha256` is the copy
+    others download when the original carries an EXIF location (`strip_location`), `thumbnail_sha256` the
+    thumbnail of an image; both set by the media worker."""
+
+    media_id: int
+    uploader_id: int
+    sha256: str
+    filename: str
+    content_type: str
+    size: int
+    width: int | None
+    height: int | None
+    created_at: datetime
+    strip_location: bool = False
+    thumbnail_sha256: str | None = None
+    clean_sha256: str | None = None
+
+
+@dataclass(frozen=True)
+class MediaLink:
+    """A message that carries the media as an attachment, in its room."""
+
+    room_id: str
+    message_id: int
+
+
+class Media(Protocol):
+    """Uploaded files' metadata and the messages that carry them (the bytes are in the BlobStore)."""
+
+    async def add_media(self, media: MediaRecord) -> None:
+        """Record an upload; recording the same id again changes nothing."""
+
+    async def get_media(self, media_id: int) -> MediaRecord | None: ...
+
+    async def set_media_derivatives(
+        self, media_id: int, thumbnail_sha256: str | None, clean_sha256: str | None
+    ) -> None:
+        """Record what the media worker made; a None leaves that one as it was."""
+
+    async def link_media(self, media_id: int, room_id: str, message_id: int) -> None:
+        """The message carries the media (set semantics)."""
+
+    async def media_links(self, media_id: int) -> list[MediaLink]:
+        """Every message that carries the media, oldest first."""
+
+    async def delete_media(self, media_id: int) -> None:
+        """Forget the upload and its links (the clean-up command, once nothing live carries it)."""
+
+    async def all_media(self) -> list[MediaRecord]:
+        """Every upload, in no particular order (the clean-up command reads them in pages on Cassandra)."""
+
+
 class Store(
     Lifecycle,
     Accounts,
@@ -462,6 +516,7 @@ class Store(
     Blocks,
     Contacts,
     Quizzes,
+    Media,
     Protocol,
 ):
     """Every role: what `open_store` returns."""

@@ -187,6 +187,16 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             quiz_id bigint, question int, choice int, user_id bigint,
             PRIMARY KEY ((quiz_id), question, choice, user_id))""",
     ),
+    # Pictures and files (issue 16): each upload's metadata (its bytes are a blob named by sha256, in the BlobStore)
+    # with what the media worker made of it, and the messages that carry it, in one partition per upload.
+    (
+        """CREATE TABLE IF NOT EXISTS media (
+            media_id bigint PRIMARY KEY, uploader_id bigint, sha256 text, filename text, content_type text,
+            size bigint, width int, height int, created_ms bigint, strip_location boolean, thumbnail_sha256 text,
+            clean_sha256 text)""",
+        """CREATE TABLE IF NOT EXISTS media_links (
+            media_id bigint, message_id bigint, room_id text, PRIMARY KEY ((media_id), message_id))""",
+    ),
     # -- new migrations go above this line: append only, one block per change (issue 14 helpers: see the brief) --
 )
 

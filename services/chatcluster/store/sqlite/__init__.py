@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from chatcluster.store.sqlite.accounts import SqliteAccounts
 from chatcluster.store.sqlite.aggregates import SqliteAggregates
+from chatcluster.store.sqlite.media import SqliteMedia
 from chatcluster.store.sqlite.messages import SqliteMessages
 from chatcluster.store.sqlite.notifications import SqliteDigests, SqliteNotifications, SqliteUserSettings
 from chatcluster.store.sqlite.people import SqliteBlocks, SqliteContacts
@@ -40,5 +41,6 @@ class SqliteStore(
     SqliteBlocks,
     SqliteContacts,
     SqliteQuizzes,
+    SqliteMedia,
 ):
     """Every role of the store on one file."""

@@ -214,5 +214,18 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (quiz_id, question, user_id)
     ) WITHOUT ROWID;
     """,
+    # Pictures and files (issue 16): each upload's metadata (its bytes are a blob named by sha256, in the BlobStore)
+    # with what the media worker made of it, and the messages that carry it.
+    """
+    CREATE TABLE media (
+        media_id INTEGER PRIMARY KEY, uploader_id INTEGER NOT NULL, sha256 TEXT NOT NULL, filename TEXT NOT NULL,
+        content_type TEXT NOT NULL, size INTEGER NOT NULL, width INTEGER, height INTEGER, created_ms INTEGER NOT NULL,
+        strip_location INTEGER NOT NULL, thumbnail_sha256 TEXT, clean_sha256 TEXT
+    );
+    CREATE TABLE media_links (
+        media_id INTEGER NOT NULL, message_id INTEGER NOT NULL, room_id TEXT NOT NULL,
+        PRIMARY KEY (media_id, message_id)
+    ) WITHOUT ROWID;
+    """,
     # -- new migrations go above this line: append only, one block per change (issue 14 helpers: see the brief) --
 )
