@@ -702,7 +702,7 @@ def default_featurizer() -> ChatFeaturizer:
 
 
 def version_of(data_sha256: Mapping[str, str], chat_sha256: str, featurizer: str, params: TrainParams) -> str:
-    """``sentiment-1.<8 hex>``: a hash of the data, the chat calibration lines, the featurizer and the params."""
+    """``sentiment-<format>.<8 hex>``: a hash of the data, the calibration lines, the featurizer and the params."""
     payload = json.dumps(
         {
             "data": dict(data_sha256),
