@@ -122,6 +122,13 @@ class Settings(BaseSettings):
         description="How long an aggregator consumes live before recounting aggregates that wait for a recount: "
         "long enough for an aggregator of the previous version to stop during a rolling upgrade.",
     )
+    mood_interval_seconds: float = Field(
+        default=3.0,
+        gt=0,
+        le=60,
+        description="A room's live mood (`mood` frames) is pushed only when it changed, and at most once per this "
+        "many seconds per room; a change inside the interval goes out when it ends.",
+    )
 
     cluster_name: str = Field(
         default="local", description="The platform's name; the `chatcluster.cluster.name` resource attribute."
@@ -155,12 +162,50 @@ class Settings(BaseSettings):
         "can kill it there.",
     )
 
+    media_backend: Literal["file", "s3"] = Field(
+        default="file",
+        description="Where uploads, thumbnails and preview images are kept: the local filesystem (media_dir) or an "
+        "S3-compatible object store (media_s3_*).",
+    )
+    media_dir: Path | None = Field(
+        default=None, description="The filesystem BlobStore's folder; empty: <data_dir>/media."
+    )
+    media_s3_endpoint: str = Field(default="", description="The S3 endpoint URL (empty: AWS's own).")
+    media_s3_bucket: str = Field(default="chatcluster-media", description="The S3 bucket, created when missing.")
+    media_s3_region: str = "us-east-1"
+    media_s3_access_key: str = ""
+    media_s3_secret_key: str = Field(default="", repr=False)
+    media_max_bytes: int = Field(
+        default=100 * 1024 * 1024, ge=1, description="Largest file one upload may be; larger ones get 413."
+    )
+    media_allowed_types: list[str] = Field(
+        default=[
+            "image/png",
+            "image/jpeg",
+            "image/gif",
+            "image/webp",
+            "application/pdf",
+            "application/zip",
+            "audio/mpeg",
+            "audio/ogg",
+            "video/mp4",
+            "video/webm",
+            "text/plain",
+        ],
+        description="Content types (as sniffed from the bytes) an upload may have; others get 415.",
+    )
+    media_max_attachments: int = Field(default=10, ge=1, description="Attachments one message may carry.")
+    media_thumbnail_pixels: int = Field(default=320, ge=16, description="Longest side of an image's thumbnail.")
+
     test_clock: bool = Field(
         default=False, description="Lets tests set message timestamps; never enable in production."
     )
 
     def resolved_model_home(self) -> Path:
         return self.model_home or self.data_dir
+
+    def resolved_media_dir(self) -> Path:
+        return self.media_dir or self.data_dir / "media"
 
     def sqlite_path(self) -> Path:
         if self.store_url.startswith("sqlite:///"):

@@ -141,6 +141,20 @@ class Sentiment(BaseModel):
     model_version: str
 
 
+class Attachment(BaseModel):
+    """A file a message carries: the metadata of one of its author's uploads (`POST /v1/media`); its bytes are read
+    from `GET /v1/media/{media_id}` (and an image's thumbnail from `.../thumbnail`)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    media_id: Snowflake
+    filename: str
+    content_type: str = Field(description="Sniffed from the bytes when uploaded, never the client's claim")
+    size: int = Field(ge=0)
+    width: int | None = Field(default=None, description="Images only")
+    height: int | None = Field(default=None, description="Images only")
+
+
 class Message(BaseModel):
     """A message as stored and as clients read it; a deleted one keeps its place as a tombstone."""
 
@@ -159,6 +173,9 @@ class Message(BaseModel):
     mentions: tuple[Snowflake, ...] = Field(
         default=(),
         description="Members named `@username` in the text, resolved by the gateway when it was sent or edited",
+    )
+    attachments: tuple[Attachment, ...] = Field(
+        default=(), description="Files the author attached when sending; none on a deleted message"
     )
 
     @property
@@ -356,7 +373,31 @@ class DeadLetter(BaseModel):
     failed_at: datetime
 
 
+class RoomMoodEvent(BaseModel):
+    """A room's mood (`chatcluster.mood`), published by the aggregator on core NATS (`live.mood.<room>`) when a
+    scored batch changed it, at most once per `CHATCLUSTER_MOOD_INTERVAL_SECONDS` per room; the gateway relays it
+    to the room's sockets as a `mood` frame. Never stored: `GET /v1/rooms/{id}` computes the current one."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", title="RoomMoodEvent")
+
+    schema_version: Literal["chatcluster.mood.v1"] = "chatcluster.mood.v1"
+    room_id: RoomId
+    minute: datetime = Field(description="Start of the current minute: the series' last point")
+    positive: int = Field(ge=0, description="Positive messages in the last 5 minutes")
+    neutral: int = Field(ge=0, description="Neutral messages in the last 5 minutes")
+    negative: int = Field(ge=0, description="Negative messages in the last 5 minutes")
+    mean: float = Field(ge=-1, le=1, description="(positive - negative) / messages over the last 5 minutes; 0 if none")
+    series: tuple[float | None, ...] = Field(
+        description="30 one-minute means, oldest first; null for a minute without a scored message"
+    )
+
+    @property
+    def subject(self) -> str:
+        return mood_subject(self.room_id)
+
+
 MESSAGE_SUBJECT_PREFIX = "chat.msg."
+MOOD_SUBJECT_PREFIX = "live.mood."
 SCORED_SUBJECT_PREFIX = "chat.scored."
 ROOM_SUBJECT_PREFIX = "chat.room."
 TYPING_SUBJECT_PREFIX = "live.typing."
@@ -385,6 +426,12 @@ def room_subject(room_id: str) -> str:
 def typing_subject(room_id: str) -> str:
     """Who is typing in a room: core NATS only, no stream captures `live.>`, so it is never stored."""
     return f"{TYPING_SUBJECT_PREFIX}{room_id}"
+
+
+def mood_subject(room_id: str) -> str:
+    """A room's mood (`RoomMoodEvent`): core NATS only, like typing. A missed update is superseded by the next one
+    and the current mood is read from the API, so storing every update would only fill a stream."""
+    return f"{MOOD_SUBJECT_PREFIX}{room_id}"
 
 
 def read_subject(room_id: str) -> str:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from chatcluster.ids import SnowflakeGenerator
-from chatcluster.store.base import Media, MediaLink, MediaRecord
-from tests.contract.builders import ORIGIN_MS, ContractCase, at
+from chatcluster.models import Attachment, EventKind, MessageEvent
+from chatcluster.store.base import Media, MediaLink, MediaRecord, Store
+from tests.contract.builders import ORIGIN_MS, ContractCase, at, created
 
 SHA_A = "a" * 64
 SHA_T = "b" * 64
@@ -85,3 +86,19 @@ class MediaContract(ContractCase):
         assert await store.get_media(dropped.media_id) is None
         assert await store.media_links(dropped.media_id) == []
         assert [m.media_id for m in await store.all_media()] == [kept.media_id]
+
+    async def test_a_messages_attachments_are_stored_with_it_and_gone_once_it_is_deleted(
+        self, store: Store, ids: SnowflakeGenerator
+    ) -> None:
+        picture = Attachment(
+            media_id=ids.next_id(), filename="a.png", content_type="image/png", size=9, width=3, height=2
+        )
+        sent = created(ids, "general", "look", attachments=[picture])
+        await store.apply_events([sent])
+
+        assert (await store.get_message(sent.message.message_id)) == sent.message
+
+        tombstone = sent.message.model_copy(update={"text": "", "deleted": True, "attachments": ()})
+        await store.apply_events([MessageEvent(kind=EventKind.DELETED, event_id=ids.next_id(), message=tombstone)])
+        stored = await store.get_message(sent.message.message_id)
+        assert stored is not None and stored.attachments == ()

@@ -9,10 +9,12 @@ the model's default.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any, Protocol
 
 from chatcluster.models import (
+    Attachment,
     Member,
     Message,
     MessageVersion,
@@ -160,7 +162,21 @@ def message_of(row: Row) -> Message:
         if row["label"] is None
         else Sentiment(label=row["label"], confidence=row["confidence"], model_version=row["model_version"]),
         mentions=mentions_of(row["mentions"]),
+        attachments=() if deleted else attachments_of(row["attachments"]),
     )
+
+
+def attachments_value(attachments: Sequence[Attachment]) -> str | None:
+    """A message's attachments as both back ends keep them: their JSON (None when there are none)."""
+    if not attachments:
+        return None
+    return json.dumps([a.model_dump(mode="json") for a in attachments], separators=(",", ":"))
+
+
+def attachments_of(stored: str | None) -> tuple[Attachment, ...]:
+    if not stored:
+        return ()
+    return tuple(Attachment.model_validate(item) for item in json.loads(stored))
 
 
 def mentions_value(mentions: Sequence[int]) -> str:

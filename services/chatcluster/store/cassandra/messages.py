@@ -16,12 +16,12 @@ from chatcluster.counting import words_of
 from chatcluster.ids import MAX_ID, bucket_of
 from chatcluster.models import EventKind, Message, MessageEvent, MessageVersion
 from chatcluster.store.cassandra.connection import CassandraConnection, write_timestamp
-from chatcluster.store.rows import message_of, version_of
+from chatcluster.store.rows import attachments_value, message_of, version_of
 from chatcluster.times import epoch_ms
 
 _MESSAGE_COLUMNS = (
     "room_id, message_id, author_id, author, text, reply_to, client_id, edited_ms, deleted, "
-    "label, confidence, model_version, mentions"
+    "label, confidence, model_version, mentions, attachments"
 )
 _SELECT_IN_BUCKET = f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND bucket = ? "
 
@@ -61,7 +61,7 @@ class CassandraMessages(CassandraConnection):
         writes: list[Awaitable[list[Any]]] = [
             self._q(
                 "UPDATE messages USING TIMESTAMP ? SET author_id = ?, author = ?, text = ?, reply_to = ?, "
-                "client_id = ?, edited_ms = ?, words = ?, mentions = ? "
+                "client_id = ?, edited_ms = ?, words = ?, mentions = ?, attachments = ? "
                 "WHERE room_id = ? AND bucket = ? AND message_id = ?",
                 ts,
                 message.author_id,
@@ -72,6 +72,7 @@ class CassandraMessages(CassandraConnection):
                 None if message.edited_at is None else epoch_ms(message.edited_at),
                 set(words_of(message.text)),
                 list(message.mentions),
+                attachments_value(message.attachments),
                 *key,
             )
         ]

@@ -196,6 +196,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             clean_sha256 text)""",
         """CREATE TABLE IF NOT EXISTS media_links (
             media_id bigint, message_id bigint, room_id text, PRIMARY KEY ((media_id), message_id))""",
+        """ALTER TABLE messages ADD attachments text""",
     ),
     # -- new migrations go above this line: append only, one block per change (issue 14 helpers: see the brief) --
 )

@@ -13,20 +13,21 @@ from typing import Any
 from chatcluster.counting import words_of
 from chatcluster.ids import MAX_ID, bucket_of
 from chatcluster.models import EventKind, Message, MessageEvent, MessageVersion
-from chatcluster.store.rows import mentions_value, message_of, version_of
+from chatcluster.store.rows import attachments_value, mentions_value, message_of, version_of
 from chatcluster.store.sqlite.connection import SqliteConnection
 from chatcluster.times import epoch_ms
 
 # Highest event id wins; a delete is sticky so a late edit cannot resurrect text.
 _UPSERT_MESSAGE = """
 INSERT INTO messages (room_id, bucket, message_id, author_id, author, text, reply_to,
-                      client_id, edited_ms, deleted, version, mentions)
+                      client_id, edited_ms, deleted, version, mentions, attachments)
 VALUES (:room_id, :bucket, :message_id, :author_id, :author, :text, :reply_to,
-        :client_id, :edited_ms, :deleted, :version, :mentions)
+        :client_id, :edited_ms, :deleted, :version, :mentions, :attachments)
 ON CONFLICT (room_id, bucket, message_id) DO UPDATE SET
     text = CASE WHEN messages.deleted OR excluded.deleted THEN '' ELSE excluded.text END,
     edited_ms = excluded.edited_ms,
     mentions = excluded.mentions,
+    attachments = CASE WHEN messages.deleted OR excluded.deleted THEN NULL ELSE excluded.attachments END,
     deleted = messages.deleted OR excluded.deleted,
     version = excluded.version
 WHERE excluded.version > messages.version
@@ -34,7 +35,7 @@ WHERE excluded.version > messages.version
 
 _MESSAGE_SELECT = (
     "SELECT m.message_id, m.room_id, m.author_id, m.author, m.text, m.reply_to, m.client_id, m.edited_ms, "
-    "m.deleted, m.mentions, s.label, s.confidence, s.model_version "
+    "m.deleted, m.mentions, m.attachments, s.label, s.confidence, s.model_version "
     "FROM messages m LEFT JOIN message_sentiment s ON s.message_id = m.message_id"
 )
 
@@ -54,6 +55,7 @@ def _event_row(event: MessageEvent) -> dict[str, Any]:
         "deleted": int(message.deleted),
         "version": event.event_id,
         "mentions": mentions_value(message.mentions),
+        "attachments": None if message.deleted else attachments_value(message.attachments),
     }
 
 

@@ -226,6 +226,7 @@ MIGRATIONS: tuple[str, ...] = (
         media_id INTEGER NOT NULL, message_id INTEGER NOT NULL, room_id TEXT NOT NULL,
         PRIMARY KEY (media_id, message_id)
     ) WITHOUT ROWID;
+    ALTER TABLE messages ADD COLUMN attachments TEXT;
     """,
     # -- new migrations go above this line: append only, one block per change (issue 14 helpers: see the brief) --
 )
