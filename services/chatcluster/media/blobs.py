@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from chatcluster.config import Settings
+
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
@@ -323,3 +325,17 @@ class S3BlobStore:
     async def close(self) -> None:
         with contextlib.suppress(Exception):
             self._client.close()
+
+
+def open_blob_store(settings: Settings) -> BlobStore:
+    """The BlobStore the settings name: the filesystem (the embedded default) or an S3-compatible store."""
+    if settings.media_backend == "s3":
+        return S3BlobStore(
+            settings.media_s3_endpoint,
+            settings.media_s3_bucket,
+            settings.media_s3_access_key,
+            settings.media_s3_secret_key,
+            region=settings.media_s3_region,
+            spool_dir=settings.data_dir / "media-spool",
+        )
+    return FileBlobStore(settings.resolved_media_dir())
