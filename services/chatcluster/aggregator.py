@@ -5,6 +5,9 @@ it before, in the same transaction, so redeliveries and crashes never double
 count. `rebuild` recomputes everything from the stream through the same path,
 and so does the aggregator itself when it starts on aggregates that wait for a
 recount (after the upgrade that gave them their layout, or a rebuild cut short).
+
+After each counted batch it recomputes the mood (`chatcluster.mood`) of the rooms the batch
+touched and publishes the changed ones on core NATS, throttled per room (`MoodPublisher`).
 """
 
 from __future__ import annotations
@@ -15,13 +18,16 @@ import logging
 import time
 from collections.abc import AsyncIterator, Sequence
 
+from nats.aio.client import Client as NATS
+from nats.errors import Error as NatsError
 from nats.js import JetStreamContext
 
 from chatcluster.bus import SCORED_STREAM, connect, ensure_streams, read_stream
 from chatcluster.config import Settings
 from chatcluster.consumer import ConsumerLoop, ConsumerSpec, Delivery
 from chatcluster.models import SCORED_SUBJECT_PREFIX, ScoredEvent, event_id_of
-from chatcluster.store import Aggregates, open_store
+from chatcluster.mood import MoodThrottle, RoomMood, mood_event, read_mood
+from chatcluster.store import Aggregates, Stats, open_store
 from chatcluster.telemetry.instruments import instruments
 
 log = logging.getLogger(__name__)
@@ -72,12 +78,55 @@ async def _recount(settings: Settings, store: Aggregates, stop: asyncio.Event) -
     return read, counted
 
 
+def _now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+class MoodPublisher:
+    """Publishes the mood of rooms whose counts changed, through the per-room throttle. Core NATS, no stream:
+    an update a gateway misses is superseded by the next, and the current mood is always read from the API."""
+
+    def __init__(self, store: Stats, nc: NATS, interval_seconds: float) -> None:
+        self.store = store
+        self.nc = nc
+        self.throttle = MoodThrottle(interval_ms=int(interval_seconds * 1000))
+        self.interval_seconds = interval_seconds
+
+    async def rooms_counted(self, room_ids: set[str]) -> None:
+        now = _now_ms()
+        for room_id in sorted(room_ids):
+            mood = await read_mood(self.store, room_id, now)
+            if self.throttle.offer(mood, now):
+                await self._publish(mood)
+
+    async def flush_periodically(self, stop: asyncio.Event) -> None:
+        """Send the held changes as their rooms' intervals end (checked four times per interval)."""
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self.interval_seconds / 4)
+            for mood in self.throttle.flush(_now_ms()):
+                await self._publish(mood)
+
+    async def _publish(self, mood: RoomMood) -> None:
+        event = mood_event(mood)
+        try:
+            await self.nc.publish(event.subject, event.model_dump_json().encode())
+        except NatsError as exc:  # live updates are best effort: the counts are stored, the API has the mood
+            log.warning("publishing the mood of room %s failed: %r", mood.room_id, exc)
+
+
 async def run_aggregator(settings: Settings, stop: asyncio.Event) -> None:
     store = await open_store(settings)
     aggregated = instruments().aggregated
+    nc = await connect(settings, name="aggregator-mood")
+    moods = MoodPublisher(store, nc, settings.mood_interval_seconds)
 
     async def aggregate(batch: Sequence[Delivery[ScoredEvent]]) -> None:
         aggregated.add(await store.record_aggregates([d.value for d in batch]))
+        try:
+            await moods.rooms_counted({d.value.message.room_id for d in batch})
+        except Exception as exc:  # the counts are in; a failed mood read must not redeliver the batch
+            log.warning("computing the rooms' mood failed: %r", exc)
 
     spec = ConsumerSpec(
         durable=DURABLE,
@@ -90,12 +139,15 @@ async def run_aggregator(settings: Settings, stop: asyncio.Event) -> None:
     )
     pruning = asyncio.create_task(_prune_periodically(store, stop))
     recounting = asyncio.create_task(_recount_if_pending(settings, store, stop))
+    flushing = asyncio.create_task(moods.flush_periodically(stop))
     try:
         await ConsumerLoop(settings, spec).run(stop)
     finally:
         pruning.cancel()
         recounting.cancel()
-        await asyncio.gather(pruning, recounting, return_exceptions=True)
+        flushing.cancel()
+        await asyncio.gather(pruning, recounting, flushing, return_exceptions=True)
+        await nc.close()
         await store.close()
 
 

@@ -10,14 +10,22 @@ message has no mean (``None``), which a sparkline draws as a gap rather than as 
 the last one published for that room, and never twice within ``interval_ms``; a change that
 arrives inside the interval is held and published by ``flush`` once the interval has passed,
 so the last state always goes out and nothing is sent while nothing changes.
+
+``read_mood`` is the one read at the edge (a bounded query of at most 30 rows), shared by the
+aggregator, which publishes updates, and the rooms API, which answers the current mood.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from chatcluster.counting import SentimentStep
+from chatcluster.models import RoomMoodEvent
+from chatcluster.privacy import Audience
+from chatcluster.store.base import Stats
+from chatcluster.times import utc_datetime
 
 MINUTE_MS = 60_000
 WINDOW_MINUTES = 5
@@ -87,6 +95,33 @@ def room_mood(room_id: str, steps: Sequence[SentimentStep], now_ms: int) -> Room
         mean=round((positive - negative) / total, 6) if total else 0.0,
         series=tuple(series),
     )
+
+
+def mood_event(mood: RoomMood) -> RoomMoodEvent:
+    """The versioned event (and, with its type, the WebSocket frame) of a mood."""
+    return RoomMoodEvent(
+        room_id=mood.room_id,
+        minute=utc_datetime(mood.minute_ms),
+        positive=mood.positive,
+        neutral=mood.neutral,
+        negative=mood.negative,
+        mean=mood.mean,
+        series=mood.series,
+    )
+
+
+async def read_mood(store: Stats, room_id: str, now_ms: int) -> RoomMood:
+    """The room's mood now, from its per-minute aggregates (private or not: the caller checked who asks)."""
+    start, end = series_range(now_ms)
+    steps = await store.stats_sentiment(
+        room_id=room_id, from_ms=start, to_ms=end, step_ms=MINUTE_MS, audience=Audience.ALL
+    )
+    return room_mood(room_id, steps, now_ms)
+
+
+async def current_mood(store: Stats, room_id: str) -> RoomMoodEvent:
+    """The room's mood now, as the live `mood` frame would carry it (for the rooms API)."""
+    return mood_event(await read_mood(store, room_id, time.time_ns() // 1_000_000))
 
 
 @dataclass

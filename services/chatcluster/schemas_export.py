@@ -41,6 +41,7 @@ from chatcluster.models import (
     ReactionEvent,
     ReadEvent,
     RoomEvent,
+    RoomMoodEvent,
     ScoredEvent,
     UserSettings,
 )
@@ -55,6 +56,7 @@ EXPORTED: dict[str, type[BaseModel]] = {
     "room-event.v1.json": RoomEvent,
     "reaction-event.v1.json": ReactionEvent,
     "pin-event.v1.json": PinEvent,
+    "room-mood-event.v1.json": RoomMoodEvent,
     "notification-frame.v1.json": NotificationFrame,
     "quiz-join-event.v1.json": QuizJoinEvent,
     "quiz-answer-event.v1.json": QuizAnswerEvent,

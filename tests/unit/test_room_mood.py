@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 from chatcluster.counting import SentimentStep, sentiment_row
-from chatcluster.mood import MINUTE_MS, SERIES_MINUTES, MoodThrottle, RoomMood, room_mood, series_range
+from chatcluster.gateway.hub import mood_notice, relay_of
+from chatcluster.gateway.replay import replay_subjects
+from chatcluster.models import mood_subject
+from chatcluster.mood import MINUTE_MS, SERIES_MINUTES, MoodThrottle, RoomMood, mood_event, room_mood, series_range
 
 NOW = int(datetime(2026, 12, 5, 12, 30, 20, tzinfo=UTC).timestamp() * 1000)
 CURRENT = NOW - NOW % MINUTE_MS
@@ -72,3 +76,20 @@ def test_each_room_has_its_own_interval() -> None:
     other = room_mood("other", [minute(0, positive=1)], NOW)
     assert throttle.offer(mood_of(1), 0)
     assert throttle.offer(other, 100)
+
+
+def test_a_mood_event_becomes_a_mood_frame_for_the_whole_room_including_whoever_caused_it() -> None:
+    mood = room_mood("lunch", [minute(0, positive=3, negative=1)], NOW)
+    notice = mood_notice(mood_event(mood).model_dump_json().encode())
+    assert notice is not None and notice.room_id == "lunch" and notice.user_id is None
+    frame = json.loads(notice.frame.frame)
+    assert (frame["type"], frame["positive"], frame["negative"], frame["mean"]) == ("mood", 3, 1, 0.5)
+    assert len(frame["series"]) == SERIES_MINUTES and frame["series"][-1] == 0.5
+    relay = relay_of(mood_subject("lunch"))
+    assert relay is not None and relay.to_self and not relay.replayed
+    assert mood_subject("lunch") not in replay_subjects("lunch")
+
+
+def test_a_malformed_mood_event_gives_no_frame() -> None:
+    assert mood_notice(b'{"room_id": "lunch"}') is None
+    assert mood_notice(b"\xff") is None

@@ -31,6 +31,7 @@ from nats.aio.subscription import Subscription
 
 from chatcluster.models import (
     MESSAGE_SUBJECT_PREFIX,
+    MOOD_SUBJECT_PREFIX,
     PIN_SUBJECT_PREFIX,
     REACTION_SUBJECT_PREFIX,
     READ_SUBJECT_PREFIX,
@@ -44,6 +45,7 @@ from chatcluster.models import (
     ReactionEvent,
     ReadEvent,
     RoomEvent,
+    RoomMoodEvent,
     membership_subject,
     message_subject,
     scored_subject,
@@ -199,7 +201,7 @@ class RoomNotice:
     the user's own sockets learn of a join or leave from the `joined`/`left` frame, and never see their own typing."""
 
     room_id: str
-    user_id: int
+    user_id: int | None  # None: about the room as a whole (its mood)
     frame: Outbound
 
 
@@ -286,6 +288,16 @@ def typing_notice(payload: bytes) -> RoomNotice | None:
     return RoomNotice(room_id, int(user_id), Outbound(json.dumps(frame), author_id=int(user_id)))
 
 
+def mood_notice(payload: bytes) -> RoomNotice | None:
+    """The `mood` frame of a `RoomMoodEvent` (the room's mood, its fields at the frame's top level); None when the
+    payload is not one."""
+    try:
+        event = RoomMoodEvent.model_validate_json(payload)
+    except ValueError:
+        return None
+    return RoomNotice(event.room_id, None, Outbound(json.dumps({"type": "mood", **event.model_dump(mode="json")})))
+
+
 @dataclass(frozen=True)
 class Relay:
     """One of a room's subjects besides its messages and scores whose events the hub relays to the room's sockets.
@@ -320,6 +332,8 @@ RELAYS = (
     Relay(REACTION_SUBJECT_PREFIX, reaction_notice, to_self=True, replayed=True),
     Relay(PIN_SUBJECT_PREFIX, pin_notice, to_self=True, replayed=True),
     Relay(SETTINGS_SUBJECT_PREFIX, settings_notice, to_self=True, replayed=True),
+    # Core NATS only; a reconnecting client reads the current mood from GET /v1/rooms instead.
+    Relay(MOOD_SUBJECT_PREFIX, mood_notice, to_self=True, replayed=False),
 )
 
 
