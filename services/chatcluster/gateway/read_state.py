@@ -21,6 +21,7 @@ from chatcluster.gateway.messages import require_member, stored_message
 from chatcluster.gateway.schemas import LastMessage, ReadMarkerOut, Receipt, ReceiptsOut, RoomOut, RoomSummary
 from chatcluster.gateway.security import Identity
 from chatcluster.models import ReadEvent, Room, RoomKind
+from chatcluster.mood import current_mood
 from chatcluster.unread import COUNT_CAP, SHOWN_CAP, activity_id, preview, shares_receipts, unread_figure
 
 # Rooms summarised at once: enough to overlap the store's round trips, few enough to leave it to others.
@@ -80,8 +81,10 @@ async def summaries(gw: Gateway, user: Identity, rooms: Sequence[Room] | None = 
     async def summary(room: Room) -> RoomSummary:
         async with window:
             marker = markers.get(room.room_id)
-            newest, role = await asyncio.gather(
-                gw.store.history(room.room_id, limit=1), gw.store.member_role(room.room_id, user.user_id)
+            newest, role, mood = await asyncio.gather(
+                gw.store.history(room.room_id, limit=1),
+                gw.store.member_role(room.room_id, user.user_id),
+                current_mood(gw.store, room.room_id),
             )
             last = newest[0] if newest else None
             count = 0
@@ -89,7 +92,7 @@ async def summaries(gw: Gateway, user: Identity, rooms: Sequence[Room] | None = 
                 count = await gw.store.count_after(room.room_id, marker or 0, COUNT_CAP, not_by=user.user_id)
         unread, capped = unread_figure(count)
         return RoomSummary(
-            **RoomOut.of(room, role).model_dump(),
+            **RoomOut.of(room, role, mood).model_dump(),
             unread=unread,
             unread_capped=capped,
             unread_mentions=min(mentions.get(room.room_id, 0), SHOWN_CAP),

@@ -8,6 +8,7 @@ the stats alike. Running a room (its settings, members, bans, pins) is `gateway.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 from chatcluster.gateway.context import Gateway
@@ -18,6 +19,7 @@ from chatcluster.gateway.read_state import mark_joined
 from chatcluster.gateway.schemas import MemberOut, MembersOut, RoomOut
 from chatcluster.gateway.security import Identity
 from chatcluster.models import Room, RoomKind, RoomRole
+from chatcluster.mood import current_mood
 from chatcluster.privacy import is_private_room
 from chatcluster.store import JoinResult
 
@@ -57,7 +59,8 @@ async def directory(gw: Gateway, limit: int) -> list[RoomOut]:
 
 async def get_room(gw: Gateway, user: Identity, room_id: str) -> RoomOut:
     room = await visible_room(gw, user, room_id)
-    return RoomOut.of(room, await gw.store.member_role(room_id, user.user_id))
+    role, mood = await asyncio.gather(gw.store.member_role(room_id, user.user_id), current_mood(gw.store, room_id))
+    return RoomOut.of(room, role, mood)
 
 
 async def join_room(gw: Gateway, user: Identity, room_id: str) -> RoomOut:

@@ -22,6 +22,7 @@ from chatcluster.models import (
     Notification,
     NotificationKind,
     Room,
+    RoomMoodEvent,
     RoomRole,
     Sentiment,
     Snowflake,
@@ -118,11 +119,16 @@ class RoomOut(BaseModel):
     my_role: RoomRole | None = Field(
         default=None, description="My role in the room (owner, admin or member); null when I am not a member"
     )
+    mood: RoomMoodEvent | None = Field(
+        default=None,
+        description="The room's mood now (the last 5 minutes and 30 one-minute means), as the live `mood` frame "
+        "carries it; in GET /v1/rooms/{id} and GET /v1/rooms, null elsewhere",
+    )
 
     @classmethod
-    def of(cls, room: Room, my_role: RoomRole | None = None) -> RoomOut:
+    def of(cls, room: Room, my_role: RoomRole | None = None, mood: RoomMoodEvent | None = None) -> RoomOut:
         private = is_private_room(room.room_id, private=room.private)
-        return cls.model_validate({**room.model_dump(), "private": private, "my_role": my_role})
+        return cls.model_validate({**room.model_dump(), "private": private, "my_role": my_role, "mood": mood})
 
 
 class MemberOut(Member):
