@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chatcluster.gateway.context import Gateway
 from chatcluster.gateway.errors import ApiError
-from chatcluster.gateway.hub import Connection, Outbound
+from chatcluster.gateway.hub import Connection
 from chatcluster.gateway.messages import require_member, send_message
 from chatcluster.gateway.quizrelay import MAX_WATCHED, personal_board
 from chatcluster.gateway.schemas import MessageSend
@@ -343,5 +343,5 @@ async def watch_frame(gw: Gateway, user: Identity, conn: Connection, frame: dict
     await gw.quizzes.watch(conn, quiz_id, quiz.host_id)
     raw_board = await latest_board(gw.js, quiz_id)  # the board so far, so the page need not wait for a change
     if raw_board:
-        snapshot = BoardSnapshot.model_validate_json(raw_board)
-        conn.offer(Outbound(json.dumps(personal_board(snapshot, user.user_id, quiz.host_id == user.user_id))))
+        snapshot = BoardSnapshot.model_validate_json(raw_board).model_dump(mode="json")
+        gw.quizzes.offer_board(conn, snapshot, quiz.host_id == user.user_id)

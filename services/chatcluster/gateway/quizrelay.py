@@ -3,7 +3,9 @@ watches the quiz (a `quiz_watch` frame), and relays each snapshot as a `quiz_boa
 (their own rank and score; the answers per choice for the host only).
 
 The quiz scorer publishes at most one snapshot every 500 ms per quiz and only when it changed, so every watcher of
-every gateway gets boards at that pace at most; nothing is throttled again here.
+every gateway gets boards at that pace at most; nothing is throttled again here. A socket gets a board only if it
+is newer (`at_ms`) than the last it got: the board read from the bucket when it starts watching and the same board
+arriving live are sent once.
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ class QuizRelay:
         self._hosts: dict[int, int] = {}
         self._subs: dict[int, tuple[Subscription, Subscription]] = {}
         self._watching: defaultdict[Connection, set[int]] = defaultdict(set)
+        self._last_at: dict[tuple[Connection, int], int] = {}  # the newest board's at_ms each watcher got
 
     def watching(self, conn: Connection) -> set[int]:
         return set(self._watching.get(conn, ()))
@@ -71,8 +74,18 @@ class QuizRelay:
                 await self._nc.subscribe(state_subject(quiz_id), cb=self._on_state),
             )
 
+    def offer_board(self, conn: Connection, snapshot: dict[str, Any], host: bool) -> None:
+        """Send `snapshot` to one watcher as its `quiz_board` frame unless it already got this board or a newer one."""
+        key = (conn, int(snapshot["quiz_id"]))
+        at_ms = int(snapshot["at_ms"])
+        if at_ms <= self._last_at.get(key, -1):
+            return
+        self._last_at[key] = at_ms
+        conn.offer(Outbound(json.dumps(personal_board(snapshot, conn.user_id, host))))
+
     async def unwatch(self, conn: Connection, quiz_id: int) -> None:
         self._watching.get(conn, set()).discard(quiz_id)
+        self._last_at.pop((conn, quiz_id), None)
         watchers = self._watchers.get(quiz_id)
         if watchers is None:
             return
@@ -98,7 +111,7 @@ class QuizRelay:
             return
         host = self._hosts.get(quiz_id)
         for conn in list(self._watchers.get(quiz_id, ())):
-            conn.offer(Outbound(json.dumps(personal_board(snapshot, conn.user_id, conn.user_id == host))))
+            self.offer_board(conn, snapshot, conn.user_id == host)
 
     async def _on_state(self, msg: Msg) -> None:
         item = user_frame(msg.data)
