@@ -7,6 +7,7 @@ import { $, showError } from './dom.js';
 import { paintSentiment } from './badges.js';
 import { learnPerson } from './mentions.js';
 import { clearMembers, loadMembers, noticesOf } from './members.js';
+import { paintMood } from './mood.js';
 import { OpenRoom, PAGE_SIZE, RecentLive, continues } from './messages_data.js';
 import {
   dividerElement, fillMessage, insertSorted, isNearBottom, messageElement, messageList, newMessageElement, noticeElement,
@@ -50,6 +51,7 @@ export function showRoomHeader() {
   paintMuteButton(open ? open.room_id : null);
   paintRoomSettings(open);
   paintPinsButton(open);
+  paintMood(open);
   showTyping();
   $('composer').hidden = !room.roomId;
   $('empty-state').hidden = !!room.roomId;

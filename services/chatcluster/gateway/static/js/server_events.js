@@ -9,6 +9,7 @@ import { learnPerson, mentionsUser } from './mentions.js';
 import { onMember } from './members.js';
 import { onPinFrame } from './pins.js';
 import { catchUp, closeRoom, currentRoomId, rememberLive, reloadRoom, repaintSentiment, showLive } from './messages.js';
+import { onMoodFrame } from './mood.js';
 import { loadFeed, onNotification } from './notifications.js';
 import { PRESENCE_REF, presenceSocketReady, setPresence } from './presence.js';
 import { onReaction } from './reactions.js';
@@ -70,6 +71,10 @@ export const dispatchFrame = createDispatcher({
   // The people the user blocked (all of them), here or in another window.
   blocks(frame) {
     onBlocksFrame(frame);
+  },
+  // The room's mood changed (at most every few seconds per room).
+  mood(frame) {
+    onMoodFrame(frame);
   },
   scored(frame) {
     const id = noteScore(frame.event);
