@@ -23,6 +23,16 @@ from tests.helpers import all_messages, eventually
 pytestmark = pytest.mark.browser
 
 SCREENSHOT = Path("/tmp/chat-page.png")
+NEGATIVE_BURST = [
+    "This is terrible, I hate it",
+    "Awful, horrible experience, worst ever",
+    "I am so angry and disgusted",
+    "What a disaster, this is pathetic",
+    "Everything is broken and I hate this",
+    "Worst, most useless thing ever, awful",
+    "This is horrible and disgusting",
+    "I am furious, this is a terrible mess",
+]
 
 
 class Person(BrowserPerson):
@@ -161,6 +171,15 @@ async def test_two_people_chat_live_in_a_room_one_of_them_joined_from_the_direct
 
     await bob.send("No worries, happens to everyone.")
     await expect(alice.message("No worries, happens to everyone.")).to_have_count(1)
+
+    # The header's mood follows a clearly negative burst live (mood frames, at most every few seconds).
+    mood = alice.page.get_by_test_id("room-mood")
+    await expect(mood).to_be_visible()
+    await expect(mood).not_to_have_attribute("data-tone", "negative")
+    for text in NEGATIVE_BURST:
+        await bob.send(text)
+    await expect(mood).to_have_attribute("data-tone", "negative", timeout=30_000)
+    await expect(alice.page.get_by_test_id("room-mood-text")).to_contain_text("Mood \u2212")
     await alice.page.mouse.move(0, 0)
     await alice.page.screenshot(path=str(SCREENSHOT))
 
