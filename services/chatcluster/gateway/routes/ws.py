@@ -5,6 +5,7 @@ Frames are JSON text objects with a `type`:
   `read` (a member's read marker moved: where receipts are shared, or my own from another window),
   `member` (someone else joined, left, was kicked or banned, or got a new role: with `role` and `by`), `typing`,
   `reaction`, `pin` and `room` (`{"type", "event"}`: a ReactionEvent, PinEvent or RoomEvent, see `hub.RELAYS`),
+  `mood` (a RoomMoodEvent's fields: the room's mood changed, at most every CHATCLUSTER_MOOD_INTERVAL_SECONDS),
   `replay_done`, `pong`, and whatever is published for the user on `chat.user.<user>` (e.g. `notification`);
 - client → server: `send` {room_id, text, client_id?, reply_to?, ref?}, `ping` {ref?},
   `typing` {room_id}, `presence` {status: online|away}, `quiz_watch` / `quiz_unwatch` {quiz_id} (then
