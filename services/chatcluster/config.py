@@ -178,21 +178,10 @@ class Settings(BaseSettings):
     media_max_bytes: int = Field(
         default=100 * 1024 * 1024, ge=1, description="Largest file one upload may be; larger ones get 413."
     )
-    media_allowed_types: list[str] = Field(
-        default=[
-            "image/png",
-            "image/jpeg",
-            "image/gif",
-            "image/webp",
-            "application/pdf",
-            "application/zip",
-            "audio/mpeg",
-            "audio/ogg",
-            "video/mp4",
-            "video/webm",
-            "text/plain",
-        ],
-        description="Content types (as sniffed from the bytes) an upload may have; others get 415.",
+    media_allowed_types: str = Field(
+        default="image/png,image/jpeg,image/gif,image/webp,application/pdf,application/zip,audio/mpeg,audio/ogg,"
+        "video/mp4,video/webm,text/plain",
+        description="Content types (as sniffed from the bytes) an upload may have, comma-separated; others get 415.",
     )
     media_max_attachments: int = Field(default=10, ge=1, description="Attachments one message may carry.")
     media_thumbnail_pixels: int = Field(default=320, ge=16, description="Longest side of an image's thumbnail.")
@@ -203,6 +192,9 @@ class Settings(BaseSettings):
 
     def resolved_model_home(self) -> Path:
         return self.model_home or self.data_dir
+
+    def allowed_media_types(self) -> list[str]:
+        return [kind.strip() for kind in self.media_allowed_types.split(",") if kind.strip()]
 
     def resolved_media_dir(self) -> Path:
         return self.media_dir or self.data_dir / "media"

@@ -25,6 +25,7 @@ from chatcluster.gateway.errors import ApiError, describe_validation_errors
 from chatcluster.gateway.headers import SecurityHeaders, docs_policy
 from chatcluster.gateway.hub import Hub
 from chatcluster.gateway.limits import BodyLimit
+from chatcluster.gateway.media import upload_limit
 from chatcluster.gateway.moderation import listen_for_room_changes
 from chatcluster.gateway.presence import PresenceService
 from chatcluster.gateway.ratelimit import RateLimiter
@@ -43,6 +44,7 @@ from chatcluster.gateway.routes import (
     stats,
     ws,
 )
+from chatcluster.gateway.routes import media as media_routes
 from chatcluster.ids import SnowflakeGenerator
 from chatcluster.quiz.streams import ensure_quiz_stream
 from chatcluster.store import StoreUnavailable, open_store
@@ -121,6 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (search, people):  # issue 14: search, contacts and blocks
         app.include_router(module.router)
     app.include_router(quizzes.router)  # issue 15: the live quiz
+    app.include_router(media_routes.router)  # issue 16: pictures and files
 
     @app.get("/", include_in_schema=False)
     async def index() -> FileResponse:
@@ -131,7 +134,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return HTMLResponse(docs_html)
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    uploads = {"/v1/media": upload_limit(settings.media_max_bytes)}  # streamed to storage, never held
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, larger=uploads)
     app.add_middleware(SecurityHeaders, policies={"/docs": docs_policy(docs_html)})  # outermost: on every answer
     instrument_fastapi(app)
     return app

@@ -19,6 +19,7 @@ from chatcluster.gateway.ratelimit import RateLimiter
 from chatcluster.gateway.receipts import ReadPublisher
 from chatcluster.gateway.throttle import Allowance, LoginThrottle
 from chatcluster.ids import SnowflakeGenerator
+from chatcluster.media.blobs import BlobStore, open_blob_store
 from chatcluster.models import Room
 from chatcluster.store import (
     Accounts,
@@ -35,7 +36,7 @@ from chatcluster.store import (
     StoreUnavailable,
     UserSettingsStore,
 )
-from chatcluster.store.base import Quizzes
+from chatcluster.store.base import Media, Quizzes
 
 ROOM_CACHE_SIZE = 10_000
 
@@ -54,6 +55,7 @@ class GatewayStore(
     Blocks,
     Contacts,
     Quizzes,
+    Media,
     Protocol,
 ):
     """The roles of the store the gateway uses: it never writes scores, counts, notifications or reactions (it reads
@@ -76,12 +78,14 @@ class Gateway:
     passwords: PasswordWorkers = field(init=False)
     quizzes: QuizRelay = field(init=False)  # live quiz boards for the sockets watching a quiz
     throttle: LoginThrottle = field(init=False)
+    blobs: BlobStore = field(init=False)  # uploads and thumbnails (`chatcluster.media.blobs`)
     _rooms: OrderedDict[str, Room] = field(default_factory=OrderedDict)
 
     def __post_init__(self) -> None:
         settings = self.settings
         self.passwords = PasswordWorkers(settings.password_workers, settings.password_queue)
         self.quizzes = QuizRelay(self.nc)
+        self.blobs = open_blob_store(settings)
         self.throttle = LoginThrottle(
             per_username=Allowance(settings.login_username_failures, settings.login_username_recovery_seconds),
             per_address=Allowance(settings.login_address_failures, settings.login_address_recovery_seconds),

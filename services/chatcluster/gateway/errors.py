@@ -15,6 +15,8 @@ ERROR_MEANINGS: dict[int, str] = {
     404: "The room, message, user or session does not exist, or is not yours to see",
     409: "It conflicts with what exists: a taken username, a full room, a reused client_id, a deleted message",
     413: "The body is larger than CHATCLUSTER_MAX_BODY_BYTES; it was not read",
+    415: "The upload is not multipart, or its bytes are a type not accepted or not what its name says",
+    416: "The byte range asked for is not within the file",
     422: "A field is invalid; the sentence names it",
     429: "Too many requests; retry after Retry-After seconds",
     503: "The message bus or the store is unavailable, or the gateway is busy; retry shortly",

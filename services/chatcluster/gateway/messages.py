@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from nats.errors import Error as NatsError
 
 from chatcluster.bus import Published, event_at_sequence, publish_event
+from chatcluster.gateway import media
 from chatcluster.gateway.context import Gateway
 from chatcluster.gateway.errors import ApiError, not_found
 from chatcluster.gateway.mentions import mentions_in
@@ -209,7 +210,7 @@ def send_dedup_key(user_id: int, room_id: str, client_id: str | None, message_id
 
 
 def same_send(original: Message, retry: Message) -> bool:
-    return (original.text, original.reply_to) == (retry.text, retry.reply_to)
+    return (original.text, original.reply_to, original.attachments) == (retry.text, retry.reply_to, retry.attachments)
 
 
 async def send_message(gw: Gateway, user: Identity, room_id: str, body: MessageSend) -> SendAccepted:
@@ -232,7 +233,9 @@ async def send_message(gw: Gateway, user: Identity, room_id: str, body: MessageS
         reply_to=body.reply_to,
         client_id=body.client_id,
         mentions=await mentions_in(gw, room_id, body.text),
+        attachments=await media.attachments_for(gw, user, body.attachments),
     )
+    await media.link_attachments(gw, room_id, message_id, message.attachments)
     event = MessageEvent(kind=EventKind.CREATED, event_id=message_id, message=message, private=room_is_private(room))
     original = await _publish(gw, event, send_dedup_key(user.user_id, room_id, body.client_id, message_id))
     if original is None:
@@ -275,7 +278,9 @@ async def delete_message(gw: Gateway, user: Identity, room_id: str, message_id: 
     if current.author_id != user.user_id and not await runs_room(gw, room, user):
         raise ApiError(403, "you can only delete your own messages (owners and admins of a room may delete any)")
     event_id = gw.ids.next_id()
-    tombstone = current.model_copy(update={"text": "", "deleted": True, "edited_at": datetime.now(UTC)})
+    tombstone = current.model_copy(
+        update={"text": "", "deleted": True, "edited_at": datetime.now(UTC), "attachments": ()}
+    )
     event = MessageEvent(kind=EventKind.DELETED, event_id=event_id, message=tombstone, private=room_is_private(room))
     await _publish(gw, event, str(event_id))
     return (await messages_out(gw, [tombstone]))[0]

@@ -15,6 +15,7 @@ from chatcluster.gateway.security import REFRESH_TOKEN_PATTERN
 from chatcluster.models import (
     MAX_TEXT_CHARS,
     USERNAME_PATTERN,
+    Attachment,
     DeadLetter,
     Member,
     Message,
@@ -30,6 +31,7 @@ from chatcluster.models import (
 from chatcluster.presence import Status
 from chatcluster.privacy import Audience, is_private_room
 from chatcluster.reactions import ReactionSummary
+from chatcluster.store.base import MediaRecord
 from chatcluster.unread import SHOWN_CAP
 
 CLIENT_ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"
@@ -191,6 +193,9 @@ class MessageSend(_Strict):
     sent_at: datetime | None = Field(
         default=None, description="Test clock only: refused unless the gateway runs with test_clock"
     )
+    attachments: list[Snowflake] = Field(
+        default_factory=list, max_length=100, description="Ids of the sender's uploads (POST /v1/media) to attach"
+    )
 
 
 class MessageEdit(_Strict):
@@ -233,6 +238,7 @@ class MessageOut(BaseModel):
     reactions: list[ReactionOut] = Field(
         default_factory=list, description="Emoji reactions, the earliest emoji first (none on a deleted message)"
     )
+    attachments: list[Attachment] = Field(default_factory=list, description="Files it carries (none once deleted)")
 
     @classmethod
     def of(cls, message: Message, *, reply_count: int = 0, reactions: Sequence[ReactionSummary] = ()) -> MessageOut:
@@ -241,6 +247,30 @@ class MessageOut(BaseModel):
             reply_count=reply_count,
             reactions=[ReactionOut.of(r) for r in reactions],
             **message.model_dump(exclude={"client_id"}),
+        )
+
+
+class MediaOut(BaseModel):
+    """An upload as `POST /v1/media` answers it; attach it to a message by its id."""
+
+    media_id: Snowflake
+    filename: str
+    content_type: str = Field(description="Sniffed from the bytes, never the client's claim")
+    size: int
+    width: int | None = Field(description="Images only")
+    height: int | None = Field(description="Images only")
+    url: str = Field(description="Where the file is read (GET; for the uploader and members of rooms it is posted in)")
+
+    @classmethod
+    def of(cls, record: MediaRecord) -> MediaOut:
+        return cls(
+            media_id=record.media_id,
+            filename=record.filename,
+            content_type=record.content_type,
+            size=record.size,
+            width=record.width,
+            height=record.height,
+            url=f"/v1/media/{record.media_id}",
         )
 
 
