@@ -78,15 +78,16 @@ class ConsumerSpec(Generic[T]):
     message_id: Callable[[T], object] | None = None  # `messaging.message.id` of a decoded message
     reports_dlq: bool = False  # this service reports the size of CHAT_DLQ (one service should)
     max_wait_seconds: float = 1.0  # a batch is handled once it is full or this long after the fetch began
+    ack_wait_seconds: float = ACK_WAIT_SECONDS  # an unacked message comes back this long after its delivery
 
 
-def consumer_config(durable: str, filter_subject: str) -> ConsumerConfig:
+def consumer_config(durable: str, filter_subject: str, ack_wait: float = ACK_WAIT_SECONDS) -> ConsumerConfig:
     return ConsumerConfig(
         durable_name=durable,
         name=durable,
         deliver_policy=DeliverPolicy.ALL,
         ack_policy=AckPolicy.EXPLICIT,
-        ack_wait=ACK_WAIT_SECONDS,
+        ack_wait=ack_wait,
         max_deliver=-1,  # the DLQ decision is ours, so the server never silently stops delivering
         filter_subject=filter_subject,
         max_ack_pending=20_000,
@@ -160,7 +161,7 @@ class ConsumerLoop(Generic[T]):
                 await asyncio.wait_for(stop.wait(), BACKLOG_POLL_SECONDS)
 
     async def _ensure_consumer(self, js: JetStreamContext) -> None:
-        config = consumer_config(self.spec.durable, self.spec.filter_subject)
+        config = consumer_config(self.spec.durable, self.spec.filter_subject, self.spec.ack_wait_seconds)
         try:
             await js.consumer_info(self.spec.stream, self.spec.durable)
         except NotFoundError:

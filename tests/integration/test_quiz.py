@@ -12,6 +12,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 import websockets
 
 from chatcluster.client import ApiProblem, ChatClient
@@ -22,6 +23,8 @@ from chatcluster.store import open_store
 from chatcluster.supervisor import Supervisor
 from tests.conftest import ClientFactory, PlatformFactory
 from tests.helpers import eventually
+
+IN_FLIGHT = 100  # a crowd's requests at once
 
 QUIZ = {
     "title": "Capitals",
@@ -176,66 +179,71 @@ async def watch(url: str, token: str, quiz_id: str, boards: list[tuple[float, di
                 boards.append((time.monotonic(), frame))
 
 
+async def play(http: httpx.AsyncClient, token: str, path: str, body: dict[str, Any] | None = None) -> None:
+    """One player's request on the crowd's shared connection pool (a client per player would build 1,000 TLS
+    contexts, minutes of CPU, before the first request)."""
+    response = await http.post(path, json=body, headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 202, response.text
+
+
 async def run_crowd(platform: Supervisor, players: int, kill_midway: bool = False) -> None:
     url = platform.gateway_url
     made = await provision(platform, players + 1)
-    async with ChatClient(url, token=made[0][2]) as host:
+    tokens = [token for _, _, token in made[1:]]
+    # Idle connections are dropped before uvicorn's 5 s keep-alive ends them under a request.
+    limits = httpx.Limits(max_connections=IN_FLIGHT, max_keepalive_connections=IN_FLIGHT, keepalive_expiry=2)
+    async with ChatClient(url, token=made[0][2]) as host, httpx.AsyncClient(base_url=url, limits=limits) as http:
         quiz_id = (await host.call("POST", "/v1/quizzes", json=QUIZ))["quiz_id"]
-        clients = [ChatClient(url, token=token) for _, _, token in made[1:]]
-        try:
-            limit = asyncio.Semaphore(50)
+        limit = asyncio.Semaphore(IN_FLIGHT)
 
-            async def join(client: ChatClient) -> None:
-                async with limit:
-                    await client.call("POST", f"/v1/quizzes/{quiz_id}/join")
+        async def join(token: str) -> None:
+            async with limit:
+                await play(http, token, f"/v1/quizzes/{quiz_id}/join")
 
-            async def answer(client: ChatClient, n: int) -> None:
-                body = {"choice": n % 2, "key": f"k{n}"}
-                async with limit:
-                    await client.call("POST", f"/v1/quizzes/{quiz_id}/questions/0/answer", json=body)
-                    if n % 3 == 0:  # a retried request with the same key
-                        await client.call("POST", f"/v1/quizzes/{quiz_id}/questions/0/answer", json=body)
+        async def answer(token: str, n: int) -> None:
+            body = {"choice": n % 2, "key": f"k{n}"}
+            async with limit:
+                await play(http, token, f"/v1/quizzes/{quiz_id}/questions/0/answer", body)
+                if n % 3 == 0:  # a retried request with the same key
+                    await play(http, token, f"/v1/quizzes/{quiz_id}/questions/0/answer", body)
 
-            host_boards: list[tuple[float, dict[str, Any]]] = []
-            player_boards: list[tuple[float, dict[str, Any]]] = []
-            await asyncio.gather(*(join(c) for c in clients))
-            ws_url = url.replace("http://", "ws://")
-            watchers = [
-                asyncio.create_task(watch(ws_url, made[0][2], quiz_id, host_boards)),
-                asyncio.create_task(watch(ws_url, made[1][2], quiz_id, player_boards)),
-            ]
-            await host.call("POST", f"/v1/quizzes/{quiz_id}/start")
-            crowd = asyncio.gather(*(answer(c, n) for n, c in enumerate(clients)))
-            if kill_midway:
-                await asyncio.sleep(0.5)
-                await platform.kill("quiz-scorer")
-                await crowd
-                await platform.restart("quiz-scorer")
-            else:
-                await crowd
+        host_boards: list[tuple[float, dict[str, Any]]] = []
+        player_boards: list[tuple[float, dict[str, Any]]] = []
+        await asyncio.gather(*(join(token) for token in tokens))
+        ws_url = url.replace("http://", "ws://")
+        watchers = [
+            asyncio.create_task(watch(ws_url, made[0][2], quiz_id, host_boards)),
+            asyncio.create_task(watch(ws_url, made[1][2], quiz_id, player_boards)),
+        ]
+        await host.call("POST", f"/v1/quizzes/{quiz_id}/start")
+        crowd = asyncio.gather(*(answer(token, n) for n, token in enumerate(tokens)))
+        if kill_midway:
+            await asyncio.sleep(0.5)
+            await platform.kill("quiz-scorer")
+            await crowd
+            await platform.restart("quiz-scorer")
+        else:
+            await crowd
 
-            right = sum(1 for n in range(players) if n % 2 == 0)
-            final = await board_when(host, quiz_id, lambda b: b["answers"] == players)
-            assert final["players"] == players
-            assert final["counts"] == {"0": [right, players - right]}
-            stats = await host.call("GET", f"/v1/quizzes/{quiz_id}/stats")
-            scores = {s["user_id"]: s["score"] for s in stats["scores"]}
-            for n, (user_id, _, _) in enumerate(made[1:]):
-                assert scores[str(user_id)] == (100 if n % 2 == 0 else 0)
-            await asyncio.sleep(1.2)  # any board still on its way
-            for task in watchers:
-                task.cancel()
-            await asyncio.gather(*watchers, return_exceptions=True)
-            for boards in (host_boards, player_boards):
-                assert boards, "no quiz_board frame arrived"
-                gaps = [b[1]["at_ms"] - a[1]["at_ms"] for a, b in itertools.pairwise(boards)]
-                assert all(gap >= 450 for gap in gaps), f"boards closer than 500 ms: {min(gaps)} ms"
-                assert boards[-1][1]["answers"] == players
-            assert player_boards[-1][1]["me"]["score"] == 100
-            assert host_boards[-1][1]["top"] == final["top"]
-        finally:
-            for client in clients:
-                await client.aclose()
+        right = sum(1 for n in range(players) if n % 2 == 0)
+        final = await board_when(host, quiz_id, lambda b: b["answers"] == players)
+        assert final["players"] == players
+        assert final["counts"] == {"0": [right, players - right]}
+        stats = await host.call("GET", f"/v1/quizzes/{quiz_id}/stats")
+        scores = {s["user_id"]: s["score"] for s in stats["scores"]}
+        for n, (user_id, _, _) in enumerate(made[1:]):
+            assert scores[str(user_id)] == (100 if n % 2 == 0 else 0)
+        await asyncio.sleep(1.2)  # any board still on its way
+        for task in watchers:
+            task.cancel()
+        await asyncio.gather(*watchers, return_exceptions=True)
+        for boards in (host_boards, player_boards):
+            assert boards, "no quiz_board frame arrived"
+            gaps = [b[1]["at_ms"] - a[1]["at_ms"] for a, b in itertools.pairwise(boards)]
+            assert all(gap >= 450 for gap in gaps), f"boards closer than 500 ms: {min(gaps)} ms"
+            assert boards[-1][1]["answers"] == players
+        assert player_boards[-1][1]["me"]["score"] == 100
+        assert host_boards[-1][1]["top"] == final["top"]
 
 
 async def test_a_thousand_players_answer_at_once_and_each_answer_counts_once_on_boards_at_most_twice_a_second(

@@ -18,12 +18,13 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Protocol
 
 from nats.aio.client import Client as NATS
 from nats.errors import Error as NatsError
+from nats.js.errors import KeyNotFoundError
 from nats.js.kv import KeyValue
 from pydantic import Field, TypeAdapter
 
@@ -41,7 +42,7 @@ from chatcluster.quiz.models import (
     board_subject,
 )
 from chatcluster.quiz.rules import points_for
-from chatcluster.quiz.streams import QUIZ_STREAM, board_bucket, ensure_quiz_stream
+from chatcluster.quiz.streams import QUIZ_STREAM, answers_in_stream, board_bucket, ensure_quiz_stream
 from chatcluster.quiz.telemetry import quiz_instruments
 from chatcluster.store import Lifecycle, open_store
 from chatcluster.store.base import Quizzes
@@ -51,6 +52,9 @@ log = logging.getLogger(__name__)
 DURABLE = "quiz-scorer"
 BOARD_INTERVAL_SECONDS = 0.5
 BATCH_WAIT_SECONDS = 0.5
+# A killed scorer's unacked batch comes back this soon, so scores catch up in real time; a slow batch delivered
+# twice changes nothing (the store counts each answer once).
+ACK_WAIT_SECONDS = 5.0
 
 QuizEvent = QuizJoinEvent | QuizAnswerEvent
 _events: TypeAdapter[QuizEvent] = TypeAdapter(Annotated[QuizEvent, Field(discriminator="schema_version")])
@@ -111,16 +115,26 @@ class QuizScorer:
         return quiz
 
     async def _board(self, quiz_id: int) -> QuizBoard:
-        """The quiz's board, rebuilt from the store the first time this process meets the quiz."""
+        """The quiz's board, rebuilt from the store the first time this process meets the quiz. A rebuilt board owes
+        a push: the process before may have stored a batch and died before pushing its board."""
         found = self.boards.get(quiz_id)
         if found is None:
-            found = QuizBoard()
+            found = QuizBoard(dirty=True)
             for player in await self.store.quiz_scores(quiz_id):
                 found.board.set(player)
             found.counts = await self.store.quiz_counts(quiz_id)
             found.answers = sum(sum(c.values()) for c in found.counts.values())
             self.boards[quiz_id] = found
         return found
+
+    async def catch_up(self, answers_in_stream: dict[int, int], pushed_answers: dict[int, int]) -> list[int]:
+        """Rebuild (and so push) the board of every quiz whose last pushed board counts other than the answers its
+        stream holds: a scorer killed after acking a batch and before pushing left it behind, and no redelivery
+        will come to fix it. The quizzes rebuilt."""
+        behind = [q for q, count in answers_in_stream.items() if pushed_answers.get(q) != count]
+        for quiz_id in behind:
+            await self._board(quiz_id)
+        return behind
 
     async def handle(self, batch: Sequence[Delivery[QuizEvent]]) -> None:
         joins: list[QuizJoinEvent] = []
@@ -195,12 +209,28 @@ class NatsBoardSink:
         await self.nc.publish(board_subject(quiz_id), payload)
 
 
+async def pushed_answers(kv: KeyValue, quiz_ids: Iterable[int]) -> dict[int, int]:
+    """The answers each quiz's last pushed board counted (quizzes never pushed are left out)."""
+    counted = {}
+    for quiz_id in quiz_ids:
+        with contextlib.suppress(KeyNotFoundError):
+            entry = await kv.get(str(quiz_id))
+            if entry.value:
+                counted[quiz_id] = BoardSnapshot.model_validate_json(entry.value).answers
+    return counted
+
+
 async def run_quiz_scorer(settings: Settings, stop: asyncio.Event) -> None:
     store = await open_store(settings)
     nc = await connect(settings, name="quiz-scorer-boards")
     js = nc.jetstream(timeout=5)
     await ensure_quiz_stream(js, settings)
-    scorer = QuizScorer(store, NatsBoardSink(nc, await board_bucket(js, settings)))
+    boards = await board_bucket(js, settings)
+    scorer = QuizScorer(store, NatsBoardSink(nc, boards))
+    in_stream = await answers_in_stream(js)
+    behind = await scorer.catch_up(in_stream, await pushed_answers(boards, in_stream))
+    if behind:
+        log.info("rebuilt the boards of %d quizzes the last pushes left behind", len(behind))
     quiz_instruments().prime()
     spec = ConsumerSpec(
         durable=DURABLE,
@@ -209,6 +239,7 @@ async def run_quiz_scorer(settings: Settings, stop: asyncio.Event) -> None:
         decode=decode,
         handle=scorer.handle,
         max_wait_seconds=BATCH_WAIT_SECONDS,
+        ack_wait_seconds=ACK_WAIT_SECONDS,
     )
     pushing = asyncio.create_task(scorer.push_periodically(stop))
     try:

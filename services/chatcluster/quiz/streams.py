@@ -56,6 +56,17 @@ async def latest_board(js: JetStreamContext, quiz_id: int) -> bytes | None:
     return None
 
 
+async def answers_in_stream(js: JetStreamContext) -> dict[int, int]:
+    """Each quiz with answers on the stream and how many (one subject per quiz, counted by the server)."""
+    info = await js.stream_info(QUIZ_STREAM, subjects_filter=f"{ANSWER_SUBJECT_PREFIX}>")
+    counts = {}
+    for subject, count in (info.state.subjects or {}).items():
+        quiz = subject.removeprefix(ANSWER_SUBJECT_PREFIX)
+        if quiz.isdigit():
+            counts[int(quiz)] = count
+    return counts
+
+
 async def publish_quiz_event(js: JetStreamContext, event: QuizJoinEvent | QuizAnswerEvent) -> Published:
     """Publish on the QUIZ stream and wait for the PubAck; a duplicate's sequence is the stored original's."""
     ack = await js.publish(
