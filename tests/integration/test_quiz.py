@@ -12,7 +12,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
+import aiohttp
 import websockets
 
 from chatcluster.client import ApiProblem, ChatClient
@@ -179,11 +179,11 @@ async def watch(url: str, token: str, quiz_id: str, boards: list[tuple[float, di
                 boards.append((time.monotonic(), frame))
 
 
-async def play(http: httpx.AsyncClient, token: str, path: str, body: dict[str, Any] | None = None) -> None:
-    """One player's request on the crowd's shared connection pool (a client per player would build 1,000 TLS
-    contexts, minutes of CPU, before the first request)."""
-    response = await http.post(path, json=body, headers={"Authorization": f"Bearer {token}"})
-    assert response.status_code == 202, response.text
+async def play(http: aiohttp.ClientSession, token: str, path: str, body: dict[str, Any] | None = None) -> None:
+    """One player's request on the crowd's shared connection pool (aiohttp: a ChatClient per player would build
+    1,000 TLS contexts, minutes of CPU, and httpx costs the crowd several times aiohttp's CPU per request)."""
+    async with http.post(path, json=body, headers={"Authorization": f"Bearer {token}"}) as response:
+        assert response.status == 202, await response.text()
 
 
 async def run_crowd(platform: Supervisor, players: int, kill_midway: bool = False) -> None:
@@ -191,8 +191,8 @@ async def run_crowd(platform: Supervisor, players: int, kill_midway: bool = Fals
     made = await provision(platform, players + 1)
     tokens = [token for _, _, token in made[1:]]
     # Idle connections are dropped before uvicorn's 5 s keep-alive ends them under a request.
-    limits = httpx.Limits(max_connections=IN_FLIGHT, max_keepalive_connections=IN_FLIGHT, keepalive_expiry=2)
-    async with ChatClient(url, token=made[0][2]) as host, httpx.AsyncClient(base_url=url, limits=limits) as http:
+    pool = aiohttp.TCPConnector(limit=IN_FLIGHT, keepalive_timeout=2)
+    async with ChatClient(url, token=made[0][2]) as host, aiohttp.ClientSession(url, connector=pool) as http:
         quiz_id = (await host.call("POST", "/v1/quizzes", json=QUIZ))["quiz_id"]
         limit = asyncio.Semaphore(IN_FLIGHT)
 
