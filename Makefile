@@ -42,6 +42,7 @@ test-deps: $(TEST_STAMP)
 	$(BIN)/python -m chatcluster_operator.localkube install
 	$(BIN)/python -m chatcluster_operator.localkube.kubescore install
 	$(BIN)/python -m chatcluster.dev.mailpit install
+	$(BIN)/python -m chatcluster.dev.seaweedfs install
 
 # lint-imports checks the layers ([tool.importlinter] in pyproject.toml; docs/architecture.md).
 lint: $(TEST_STAMP)
