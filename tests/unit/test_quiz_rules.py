@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from chatcluster.gateway.hub import Connection
-from chatcluster.gateway.quizrelay import QuizRelay, personal_board
+from chatcluster.gateway.quizrelay import MAX_KNOWN_PLAYERS, QuizRelay, personal_board
 from chatcluster.quiz.leaderboard import Leaderboard
 from chatcluster.quiz.models import PlayerScore, Question, Quiz, QuizDraft, QuizState
 from chatcluster.quiz.rules import is_closed, points_for, progress, question_view, rank_key
@@ -138,3 +138,13 @@ def test_a_players_board_frame_carries_their_rank_and_only_the_host_gets_the_cou
     assert mine["me"] == {"rank": 2, "score": 40} and "counts" not in mine
     hosts = personal_board(snapshot, 9, host=True)
     assert (hosts["me"], hosts["counts"]) == (None, {"0": [1, 0]})
+
+
+def test_a_gateway_remembers_who_joined_a_quiz_and_starts_afresh_past_its_bound() -> None:
+    relay = QuizRelay(nc=None)  # type: ignore[arg-type]
+    relay.remember_player(7, 5)
+    assert relay.known_player(7, 5) and not relay.known_player(7, 6) and not relay.known_player(8, 5)
+    for user_id in range(MAX_KNOWN_PLAYERS):
+        relay.remember_player(9, user_id)
+    relay.remember_player(9, -1)
+    assert relay.known_player(9, -1) and not relay.known_player(7, 5)

@@ -192,14 +192,21 @@ async def join(gw: Gateway, user: Identity, quiz_id: int) -> Accepted:
     _joinable(quiz, progress(quiz, now), now)
     event = QuizJoinEvent(quiz_id=quiz_id, user_id=user.user_id, username=user.username, joined_ms=now)
     await _publish(gw, event)  # joining twice: the stream keeps the first, the store too
+    gw.quizzes.remember_player(quiz_id, user.user_id)
     return Accepted(quiz_id=quiz_id)
 
 
 async def has_joined(gw: Gateway, quiz_id: int, user_id: int) -> bool:
-    """The store knows the players the scorer applied; the stream, at once, those it has not yet."""
-    if await store_of(gw).quiz_player(quiz_id, user_id) is not None:
+    """The store knows the players the scorer applied; the stream, at once, those it has not yet; this gateway,
+    without asking, those it saw join (the answer path of a crowd asks nothing)."""
+    if gw.quizzes.known_player(quiz_id, user_id):
         return True
-    return await stored_join(gw.js, join_subject(quiz_id, user_id))
+    joined = await store_of(gw).quiz_player(quiz_id, user_id) is not None or await stored_join(
+        gw.js, join_subject(quiz_id, user_id)
+    )
+    if joined:
+        gw.quizzes.remember_player(quiz_id, user_id)
+    return joined
 
 
 async def answer(gw: Gateway, user: Identity, quiz_id: int, question: int, body: AnswerIn) -> Accepted:

@@ -31,6 +31,7 @@ from chatcluster.quiz.models import (
 log = logging.getLogger(__name__)
 
 MAX_WATCHED = 8  # quizzes one socket may watch at once
+MAX_KNOWN_PLAYERS = 200_000  # (quiz, player) pairs this gateway remembers as joined before starting afresh
 
 
 def personal_board(snapshot: BoardSnapshot | dict[str, Any], user_id: int, host: bool) -> dict[str, Any]:
@@ -60,6 +61,17 @@ class QuizRelay:
         self._subs: dict[int, tuple[Subscription, Subscription]] = {}
         self._watching: defaultdict[Connection, set[int]] = defaultdict(set)
         self._last_at: dict[tuple[Connection, int], int] = {}  # the newest board's at_ms each watcher got
+        self._players: set[tuple[int, int]] = set()
+
+    def known_player(self, quiz_id: int, user_id: int) -> bool:
+        """Whether this gateway already saw the player's join on the stream or in the store: a join is never undone,
+        so an answer or a watch need not look again."""
+        return (quiz_id, user_id) in self._players
+
+    def remember_player(self, quiz_id: int, user_id: int) -> None:
+        if len(self._players) >= MAX_KNOWN_PLAYERS:
+            self._players.clear()  # rare; the next look-ups refill it
+        self._players.add((quiz_id, user_id))
 
     def watching(self, conn: Connection) -> set[int]:
         return set(self._watching.get(conn, ()))
