@@ -186,6 +186,19 @@ class Settings(BaseSettings):
     media_max_attachments: int = Field(default=10, ge=1, description="Attachments one message may carry.")
     media_thumbnail_pixels: int = Field(default=320, ge=16, description="Longest side of an image's thumbnail.")
 
+    creator_list_max: int = Field(
+        default=10_000, ge=1, description="Members one creator's list may hold; more are refused with a 409."
+    )
+    broadcast_rate_per_minute: float = Field(
+        default=6.0, gt=0, description="Broadcasts one creator may send per minute (a burst of as many); else 429."
+    )
+    billing: str = Field(
+        default="ledger",
+        description="Where tips are charged: 'ledger' (a local ledger, no money moves) or 'stripe' (the Stripe API).",
+    )
+    stripe_api_base: str = Field(default="", description="The Stripe API's base URL (empty: Stripe's own).")
+    stripe_api_key: str = Field(default="", repr=False, description="The Stripe secret key (billing=stripe).")
+
     test_clock: bool = Field(
         default=False, description="Lets tests set message timestamps; never enable in production."
     )

@@ -19,6 +19,7 @@ from __future__ import annotations
 from chatcluster.store.base import Lifecycle
 from tests.contract.accounts import AccountsContract
 from tests.contract.aggregates import AggregatesContract
+from tests.contract.creators import BroadcastsContract, CreatorListsContract
 from tests.contract.history import HistoryContract
 from tests.contract.media import MediaContract
 from tests.contract.messages import MessagesContract
@@ -51,6 +52,8 @@ class StoreContract(
     ContactsContract,
     QuizzesContract,
     MediaContract,
+    CreatorListsContract,
+    BroadcastsContract,
 ):
     """Every role's contract; subclasses provide the `store` fixture."""
 

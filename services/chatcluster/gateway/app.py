@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from chatcluster import __version__
 from chatcluster.bus import connect, ensure_streams, presence_bucket
 from chatcluster.config import Settings, get_settings
+from chatcluster.creators.streams import ensure_broadcast_stream
 from chatcluster.gateway.accounts import listen_for_revocations
 from chatcluster.gateway.context import Gateway
 from chatcluster.gateway.errors import ApiError, describe_validation_errors
@@ -44,6 +45,7 @@ from chatcluster.gateway.routes import (
     stats,
     ws,
 )
+from chatcluster.gateway.routes import creators as creator_routes
 from chatcluster.gateway.routes import media as media_routes
 from chatcluster.ids import SnowflakeGenerator
 from chatcluster.quiz.streams import ensure_quiz_stream
@@ -63,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         js = nc.jetstream(timeout=5)
         await ensure_streams(js, settings)
         await ensure_quiz_stream(js, settings)
+        await ensure_broadcast_stream(js, settings)
         hub = Hub(nc)
         presences = PresenceService(await presence_bucket(js, settings), hub, settings)
         app.state.gateway = Gateway(
@@ -124,6 +127,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     app.include_router(quizzes.router)  # issue 15: the live quiz
     app.include_router(media_routes.router)  # issue 16: pictures and files
+    app.include_router(creator_routes.router)  # issue 17: creators' lists, broadcasts and tips
 
     @app.get("/", include_in_schema=False)
     async def index() -> FileResponse:

@@ -36,7 +36,7 @@ from chatcluster.store import (
     StoreUnavailable,
     UserSettingsStore,
 )
-from chatcluster.store.base import Media, Quizzes
+from chatcluster.store.base import Broadcasts, CreatorLists, Media, Quizzes
 
 ROOM_CACHE_SIZE = 10_000
 
@@ -56,6 +56,8 @@ class GatewayStore(
     Contacts,
     Quizzes,
     Media,
+    CreatorLists,
+    Broadcasts,
     Protocol,
 ):
     """The roles of the store the gateway uses: it never writes scores, counts, notifications or reactions (it reads
@@ -79,6 +81,7 @@ class Gateway:
     quizzes: QuizRelay = field(init=False)  # live quiz boards for the sockets watching a quiz
     throttle: LoginThrottle = field(init=False)
     blobs: BlobStore = field(init=False)  # uploads and thumbnails (`chatcluster.media.blobs`)
+    broadcasts: RateLimiter = field(init=False)  # each creator's broadcasts (`gateway.creators`)
     _rooms: OrderedDict[str, Room] = field(default_factory=OrderedDict)
 
     def __post_init__(self) -> None:
@@ -86,6 +89,8 @@ class Gateway:
         self.passwords = PasswordWorkers(settings.password_workers, settings.password_queue)
         self.quizzes = QuizRelay(self.nc)
         self.blobs = open_blob_store(settings)
+        per_minute = settings.broadcast_rate_per_minute
+        self.broadcasts = RateLimiter(per_minute / 60, max(1, int(per_minute)))
         self.throttle = LoginThrottle(
             per_username=Allowance(settings.login_username_failures, settings.login_username_recovery_seconds),
             per_address=Allowance(settings.login_address_failures, settings.login_address_recovery_seconds),

@@ -499,6 +499,85 @@ class Media(Protocol):
         """Every upload, in no particular order (the clean-up command reads them in pages on Cassandra)."""
 
 
+@dataclass(frozen=True)
+class CreatorList:
+    """A creator's list of members (e.g. "subscribers", "VIP"): what a broadcast is sent to."""
+
+    list_id: int
+    creator_id: int
+    name: str
+    created_ms: int
+
+
+@dataclass(frozen=True)
+class BroadcastRecord:
+    """One broadcast as the creator sent it (its recipients are frozen by the fan-out worker)."""
+
+    broadcast_id: int
+    creator_id: int
+    list_id: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A recipient frozen into a broadcast with the message id their copy carries, minted once."""
+
+    user_id: int
+    message_id: int
+
+
+class CreatorLists(Protocol):
+    """Who is a creator, and each creator's lists of members."""
+
+    async def set_creator(self, user_id: int, creator: bool) -> None: ...
+
+    async def is_creator(self, user_id: int) -> bool: ...
+
+    async def create_list(self, item: CreatorList) -> None: ...
+
+    async def get_list(self, list_id: int) -> CreatorList | None: ...
+
+    async def lists_of(self, creator_id: int) -> list[CreatorList]:
+        """The creator's lists, oldest first."""
+
+    async def rename_list(self, list_id: int, name: str) -> None: ...
+
+    async def delete_list(self, list_id: int) -> None:
+        """Forget the list and its members."""
+
+    async def add_list_members(self, list_id: int, members: Sequence[UserRef]) -> None:
+        """Add members (set semantics)."""
+
+    async def remove_list_member(self, list_id: int, user_id: int) -> None: ...
+
+    async def list_members(self, list_id: int) -> list[UserRef]:
+        """Every member, by user id."""
+
+    async def list_size(self, list_id: int) -> int: ...
+
+
+class Broadcasts(Protocol):
+    """Broadcasts, their frozen recipients and each recipient's outcome: the fan-out worker's exactly-once ledger."""
+
+    async def put_broadcast(self, broadcast: BroadcastRecord) -> None:
+        """Record a broadcast; recording it again changes nothing."""
+
+    async def get_broadcast(self, broadcast_id: int) -> BroadcastRecord | None: ...
+
+    async def freeze_recipients(self, broadcast_id: int, recipients: Sequence[Recipient]) -> list[Recipient]:
+        """The broadcast's recipients: `recipients` if none were frozen yet, else the ones frozen first (so a
+        restarted worker delivers under the same message ids, whatever the list became meanwhile)."""
+
+    async def record_outcomes(self, broadcast_id: int, outcomes: Mapping[int, bool]) -> None:
+        """Each recipient's outcome (True: delivered, False: skipped); recording one again changes nothing."""
+
+    async def broadcast_outcomes(self, broadcast_id: int) -> dict[int, bool]: ...
+
+    async def broadcast_total(self, broadcast_id: int) -> int | None:
+        """How many recipients were frozen; None before the fan-out worker froze them."""
+
+
 class Store(
     Lifecycle,
     Accounts,
@@ -517,6 +596,8 @@ class Store(
     Contacts,
     Quizzes,
     Media,
+    CreatorLists,
+    Broadcasts,
     Protocol,
 ):
     """Every role: what `open_store` returns."""

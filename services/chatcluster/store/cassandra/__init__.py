@@ -6,6 +6,7 @@ from __future__ import annotations
 from chatcluster.store.cassandra.accounts import CassandraAccounts
 from chatcluster.store.cassandra.aggregates import CassandraAggregates
 from chatcluster.store.cassandra.connection import CassandraConfig, write_timestamp
+from chatcluster.store.cassandra.creators import CassandraBroadcasts, CassandraCreatorLists
 from chatcluster.store.cassandra.media import CassandraMedia
 from chatcluster.store.cassandra.messages import CassandraMessages
 from chatcluster.store.cassandra.notifications import (
@@ -42,5 +43,7 @@ class CassandraStore(
     CassandraContacts,
     CassandraQuizzes,
     CassandraMedia,
+    CassandraCreatorLists,
+    CassandraBroadcasts,
 ):
     """Every role of the store on one cluster session."""

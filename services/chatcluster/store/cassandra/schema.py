@@ -198,6 +198,23 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             media_id bigint, message_id bigint, room_id text, PRIMARY KEY ((media_id), message_id))""",
         """ALTER TABLE messages ADD attachments text""",
     ),
+    # Creators (issue 17): the creator flag, each creator's lists (by id and by creator) and their members,
+    # broadcasts with their recipients frozen once (with the message id of each copy) and each recipient's outcome.
+    (
+        """CREATE TABLE IF NOT EXISTS creators (user_id bigint PRIMARY KEY)""",
+        """CREATE TABLE IF NOT EXISTS creator_lists (
+            list_id bigint PRIMARY KEY, creator_id bigint, name text, created_ms bigint)""",
+        """CREATE TABLE IF NOT EXISTS lists_by_creator (
+            creator_id bigint, list_id bigint, PRIMARY KEY ((creator_id), list_id))""",
+        """CREATE TABLE IF NOT EXISTS list_members (
+            list_id bigint, user_id bigint, username text, PRIMARY KEY ((list_id), user_id))""",
+        """CREATE TABLE IF NOT EXISTS broadcasts (
+            broadcast_id bigint PRIMARY KEY, creator_id bigint, list_id bigint, text text)""",
+        """CREATE TABLE IF NOT EXISTS broadcast_recipients (
+            broadcast_id bigint PRIMARY KEY, total int, recipients text)""",
+        """CREATE TABLE IF NOT EXISTS broadcast_outcomes (
+            broadcast_id bigint, user_id bigint, delivered boolean, PRIMARY KEY ((broadcast_id), user_id))""",
+    ),
     # -- new migrations go above this line: append only, one block per change (issue 14 helpers: see the brief) --
 )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from chatcluster.store.sqlite.accounts import SqliteAccounts
 from chatcluster.store.sqlite.aggregates import SqliteAggregates
+from chatcluster.store.sqlite.creators import SqliteBroadcasts, SqliteCreatorLists
 from chatcluster.store.sqlite.media import SqliteMedia
 from chatcluster.store.sqlite.messages import SqliteMessages
 from chatcluster.store.sqlite.notifications import SqliteDigests, SqliteNotifications, SqliteUserSettings
@@ -42,5 +43,7 @@ class SqliteStore(
     SqliteContacts,
     SqliteQuizzes,
     SqliteMedia,
+    SqliteCreatorLists,
+    SqliteBroadcasts,
 ):
     """Every role of the store on one file."""

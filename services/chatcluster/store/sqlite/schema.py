@@ -228,5 +228,27 @@ MIGRATIONS: tuple[str, ...] = (
     ) WITHOUT ROWID;
     ALTER TABLE messages ADD COLUMN attachments TEXT;
     """,
+    # Creators (issue 17): the creator flag, each creator's lists and their members, broadcasts with their
+    # recipients frozen once (with the message id of each copy) and each recipient's outcome.
+    """
+    CREATE TABLE creators (user_id INTEGER PRIMARY KEY);
+    CREATE TABLE creator_lists (
+        list_id INTEGER PRIMARY KEY, creator_id INTEGER NOT NULL, name TEXT NOT NULL, created_ms INTEGER NOT NULL
+    );
+    CREATE INDEX creator_lists_by_creator ON creator_lists (creator_id, list_id);
+    CREATE TABLE list_members (
+        list_id INTEGER NOT NULL, user_id INTEGER NOT NULL, username TEXT NOT NULL, PRIMARY KEY (list_id, user_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE broadcasts (
+        broadcast_id INTEGER PRIMARY KEY, creator_id INTEGER NOT NULL, list_id INTEGER NOT NULL, text TEXT NOT NULL
+    );
+    CREATE TABLE broadcast_recipients (
+        broadcast_id INTEGER PRIMARY KEY, total INTEGER NOT NULL, recipients TEXT NOT NULL
+    );
+    CREATE TABLE broadcast_outcomes (
+        broadcast_id INTEGER NOT NULL, user_id INTEGER NOT NULL, delivered INTEGER NOT NULL,
+        PRIMARY KEY (broadcast_id, user_id)
+    ) WITHOUT ROWID;
+    """,
     # -- new migrations go above this line: append only, one block per change (issue 14 helpers: see the brief) --
 )
