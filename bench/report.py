@@ -89,7 +89,7 @@ BENCHMARKS = [
     Benchmark(
         "search",
         "search.py",
-        ["--messages", "200000", "--cassandra-messages", "20000", "--requests", "100"],
+        ["--messages", "100000", "--cassandra-messages", "20000", "--requests", "100"],
         ["--store", "sqlite", "--messages", "20000", "--requests", "20"],
     ),
 ]
