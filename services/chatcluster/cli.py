@@ -20,6 +20,7 @@ from rich.markup import escape
 from chatcluster.client import ApiProblem, ChatClient
 from chatcluster.config import Settings, get_settings
 from chatcluster.creators.cli import creator_app
+from chatcluster.quiz.cli import quiz_app
 from chatcluster.telemetry import setup_logging
 
 app = typer.Typer(help="ChatCluster: real-time chat with a live analytics pipeline.", no_args_is_help=True)
@@ -265,6 +266,7 @@ admin_app = typer.Typer(
 )
 app.add_typer(admin_app, name="admin")
 app.add_typer(creator_app, name="creator")  # issue 17
+app.add_typer(quiz_app, name="quiz")  # issue 15
 DataDirOption = Annotated[
     Path, typer.Option(envvar="CHATCLUSTER_DATA_DIR", help="The platform's data folder (its SQLite store)")
 ]
