@@ -235,6 +235,14 @@ def quiz_scorer() -> None:
     _serve("quiz-scorer", run_quiz_scorer)
 
 
+@app.command("broadcast-fanout", hidden=True)
+def broadcast_fanout() -> None:
+    """Run the broadcast fan-out worker: one direct message per list member (the supervisor and Kubernetes start it)."""
+    from chatcluster.creators.fanout import run_fanout
+
+    _serve("broadcast-fanout", run_fanout)
+
+
 from chatcluster.sentiment.cli import model_app  # noqa: E402  (sub-apps are mounted after the commands)
 
 app.add_typer(model_app, name="model")

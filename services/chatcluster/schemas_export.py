@@ -7,6 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from chatcluster.creators.models import BroadcastEvent, BroadcastProgress
 from chatcluster.gateway.schemas import (
     BansOut,
     BlocksOut,
@@ -61,6 +62,8 @@ EXPORTED: dict[str, type[BaseModel]] = {
     "quiz-join-event.v1.json": QuizJoinEvent,
     "quiz-answer-event.v1.json": QuizAnswerEvent,
     "quiz-board.v1.json": BoardSnapshot,
+    "broadcast-event.v1.json": BroadcastEvent,
+    "broadcast-progress.v1.json": BroadcastProgress,
     "api/quiz-draft.json": QuizDraft,
     "api/message-send.json": MessageSend,
     "api/send-accepted.json": SendAccepted,

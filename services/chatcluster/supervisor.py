@@ -37,7 +37,7 @@ from chatcluster.private_files import PRIVATE_UMASK, private_dir, write_private
 log = logging.getLogger("chatcluster.supervisor")
 
 STOP_GRACE_SECONDS = 10.0
-SERVICES = ("gateway", "persister", "scorer", "aggregator", "notifier", "quiz-scorer")
+SERVICES = ("gateway", "persister", "scorer", "aggregator", "notifier", "quiz-scorer", "broadcast-fanout")
 METRICS_HOST = "127.0.0.1"  # local metrics stay on this machine
 
 
