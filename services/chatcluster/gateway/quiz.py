@@ -153,7 +153,7 @@ async def start(gw: Gateway, user: Identity, quiz_id: int) -> Quiz:
     started = await _replace(gw, quiz, state=QuizState.RUNNING, current=0, opened_ms=now)
     await _announce(gw, started, now)
     if quiz.draft.room_id is not None:
-        text = f"Quiz “{quiz.draft.title}” has started: join it at /static/quiz.html?quiz={quiz.quiz_id}"
+        text = f"Quiz “{quiz.draft.title}” has started: join it at /#quiz={quiz.quiz_id}"
         await send_message(gw, user, quiz.draft.room_id, MessageSend(text=text))
     return started
 

@@ -44,6 +44,7 @@ import { resetStats, statsRoomsChanged, wireStats } from './stats.js';
 import { closeThread, resetThread, threadRoomId, useSender, wireThread } from './thread.js';
 import { Transport } from './transport.js';
 import { resetTyping, wireTyping } from './typing.js';
+import { wireQuiz } from './quiz.js';
 import { applyView, showChatView, wireViews } from './views.js';
 
 function setConnection(state, label) {
@@ -208,6 +209,7 @@ function wire() {
   });
   wireEditing();
   wireViews();
+  wireQuiz(transport);
   wireStats();
   wireReadState();
   wireNotifications();

@@ -10,6 +10,7 @@ import { onMember } from './members.js';
 import { onPinFrame } from './pins.js';
 import { catchUp, closeRoom, currentRoomId, rememberLive, reloadRoom, repaintSentiment, showLive } from './messages.js';
 import { onMoodFrame } from './mood.js';
+import { onQuizBoard, onQuizState, quizSocketReady } from './quiz.js';
 import { loadFeed, onNotification } from './notifications.js';
 import { PRESENCE_REF, presenceSocketReady, setPresence } from './presence.js';
 import { onReaction } from './reactions.js';
@@ -51,6 +52,7 @@ export const dispatchFrame = createDispatcher({
       loadFeed(); // notifications sent while the socket was down
     }
     presenceSocketReady();
+    quizSocketReady();
     flushPending();
   },
   event(frame) {
@@ -83,6 +85,8 @@ export const dispatchFrame = createDispatcher({
   replay_done(frame) {
     if (frame.truncated) reloadRoom();
   },
+  quiz_board: onQuizBoard,
+  quiz_state: onQuizState,
   ack(frame) {
     acknowledged(frame.ref, frame.message_id);
   },
