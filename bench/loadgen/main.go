@@ -14,7 +14,8 @@
 // Each scenario runs rising delivery rates (--rates, deliveries per second): for --step-seconds a pacer sends
 // messages round-robin over the scenario's rooms, each text carrying its send time; receivers note send→receive
 // latency; the step ends when every expected delivery arrived or --drain-seconds passed. A scenario stops rising
-// after a step whose p99 exceeds --stop-p99-ms or that lost deliveries.
+// once it is saturated (delivering under 90% of the rate asked with a p99 above --stop-p99-ms), after two
+// steps in a row above that p99, or after a step that lost deliveries.
 package main
 
 import (

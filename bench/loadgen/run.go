@@ -292,6 +292,7 @@ func (r *Runner) scenario(name string, rooms []int, members [][]int) (Scenario, 
 		label = fmt.Sprintf("%d rooms of %d members", len(rooms), perRoom)
 	}
 	s := Scenario{Name: label, Rooms: len(rooms), Members: perRoom, Senders: len(sending), Redialled: len(closed)}
+	slow := 0
 	for _, rate := range r.opts.Rates {
 		step := r.step(rate, rooms, perRoom, bySender, sending)
 		s.Steps = append(s.Steps, step)
@@ -305,14 +306,24 @@ func (r *Runner) scenario(name string, rooms []int, members [][]int) (Scenario, 
 			s.PeakPerS, s.PeakP99Ms = step.DeliveriesPerS, step.P99Ms
 		}
 		s.MaxSentPerS = max(s.MaxSentPerS, float64(step.Sent)/r.opts.StepSeconds)
+		// A server that cannot keep up delivers less than asked and its latency climbs; one step with a high p99
+		// but the rate delivered is a pause of a busy machine, so it takes two in a row to stop.
+		if step.P99Ms > r.opts.StopP99Ms {
+			slow++
+		} else {
+			slow = 0
+		}
 		switch {
 		case step.Closed > 0:
 			s.StopReason = fmt.Sprintf("the server closed %d sockets at %.0f/s: %s", step.Closed, rate, step.CloseReason)
 		case step.Delivered < step.Expected:
 			s.StopReason = fmt.Sprintf("%d of %d deliveries missing %.0fs after sending stopped at %.0f/s",
 				step.Expected-step.Delivered, step.Expected, r.opts.DrainSeconds, rate)
-		case step.P99Ms > r.opts.StopP99Ms:
-			s.StopReason = fmt.Sprintf("p99 %.0f ms above %.0f ms at %.0f/s", step.P99Ms, r.opts.StopP99Ms, rate)
+		case step.DeliveriesPerS < 0.9*rate && step.P99Ms > r.opts.StopP99Ms:
+			s.StopReason = fmt.Sprintf("saturated at %.0f/s asked: %.0f delivered per second, p99 %.0f ms",
+				rate, step.DeliveriesPerS, step.P99Ms)
+		case slow >= 2:
+			s.StopReason = fmt.Sprintf("p99 above %.0f ms at two rates in a row (%.0f/s last)", r.opts.StopP99Ms, rate)
 		case float64(step.Sent) < 0.9*rate/float64(perRoom)*r.opts.StepSeconds:
 			s.StopReason = fmt.Sprintf("only %d messages could be sent at %.0f/s (sockets not accepting more)", step.Sent, rate)
 		}
