@@ -283,7 +283,8 @@ def search_rows(text: str) -> list[Row]:
 def digests_rows(text: str) -> list[Row]:
     ours = number(_find(r"notifier \(Notifier.scan_digests\)\s+([\d.,]+) digests/s", text)[1])
     theirs = number(_find(r"raw smtplib, one connection\s+([\d.,]+) emails/s", text)[1])
-    return [row("digest emails (`bench/digests.py`)", ours, "digests/s", "raw smtplib sends, same server", theirs)]
+    found = row("digest emails (`bench/digests.py`)", ours, "digests/s", "raw smtplib sends, same server", theirs)
+    return [{**found, "baseline_unit": "emails/s"}]
 
 
 def telemetry_rows(text: str) -> list[Row]:
@@ -377,7 +378,8 @@ def markdown(report: dict[str, Any]) -> str:
         for r in result.get("rows", []):
             lines.append(
                 f"| {r['path']} | {fmt(r['chatcluster'], r['unit'])} | {r['baseline']}: "
-                f"{fmt(r['baseline_value'], r['unit'])} | {fmt(r['ratio'])} | {r.get('target', '')} |"
+                f"{fmt(r['baseline_value'], r.get('baseline_unit', r['unit']))} | {fmt(r['ratio'])} | "
+                f"{r.get('target', '')} |"
             )
     cpu = cpu_table(report)
     if cpu:
