@@ -53,7 +53,15 @@ async def scrape_all(platform: Supervisor) -> dict[str, Samples]:
 
 async def test_every_process_serves_metrics_that_count_the_messages_sent(start_platform: PlatformFactory) -> None:
     platform = await start_platform(cluster_name="metered")
-    assert set(platform.metrics_urls) == {"gateway", "persister", "scorer", "aggregator", "notifier"}
+    assert set(platform.metrics_urls) == {
+        "gateway",
+        "persister",
+        "scorer",
+        "aggregator",
+        "notifier",
+        "quiz-scorer",
+        "broadcast-fanout",
+    }
 
     async with ChatClient(platform.gateway_url) as client:
         await client.register(unique_name(), "correct horse battery")

@@ -15,7 +15,7 @@ from chatcluster.supervisor import Supervisor
 from tests.conftest import ClientFactory
 from tests.integration.test_quiz import board_when
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "quiz.yaml"
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "quiz" / "general-knowledge.yaml"
 
 
 async def cli(platform: Supervisor, home: Path, *args: str) -> tuple[int, str]:

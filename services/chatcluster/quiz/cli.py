@@ -1,6 +1,6 @@
 """`chatcluster quiz create FILE.yaml | start | advance | board`: a host's quiz from a terminal, through the API of the
 signed-in session (`chatcluster login` first). The YAML file holds what `POST /v1/quizzes` takes
-(examples/quiz.yaml); the gateway validates it and answers every mistake with a sentence."""
+(examples/quiz/general-knowledge.yaml); the gateway validates it and answers every mistake with a sentence."""
 
 from __future__ import annotations
 
@@ -25,7 +25,9 @@ def read_draft(path: Path) -> dict[str, Any]:
     except yaml.YAMLError as exc:
         raise typer.BadParameter(f"{path} is not valid YAML: {exc}") from exc
     if not isinstance(loaded, dict):
-        raise typer.BadParameter(f"{path} must hold a mapping with a title and questions (see examples/quiz.yaml)")
+        raise typer.BadParameter(
+            f"{path} must hold a mapping with a title and questions (see examples/quiz/general-knowledge.yaml)"
+        )
     # YAML reads an unquoted time as a datetime; the API takes ISO 8601 text.
     if hasattr(loaded.get("available_from"), "isoformat"):
         loaded["available_from"] = loaded["available_from"].isoformat()
