@@ -10,9 +10,6 @@ build it once); `LocalMailpit` runs it on free loopback ports and reads the mess
 from __future__ import annotations
 
 import argparse
-import fcntl
-import os
-import shutil
 import socket
 import subprocess
 import time
@@ -21,6 +18,8 @@ from types import TracebackType
 from typing import Any, Self
 
 import httpx
+
+from chatcluster.dev.gobuild import GoBuildFailed, cache_root, go_install_cached
 
 MAILPIT_VERSION = "1.33.1"
 MAILPIT_MODULE = "github.com/axllent/mailpit"
@@ -33,38 +32,15 @@ class MailpitUnavailable(RuntimeError):
 
 
 def cache_home(version: str = MAILPIT_VERSION) -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "chatcluster" / f"mailpit-{version}"
+    return cache_root() / f"mailpit-{version}"
 
 
 def ensure_mailpit(version: str = MAILPIT_VERSION, home: Path | None = None) -> Path:
     """The cached `mailpit` binary, built first when missing."""
-    home = home or cache_home(version)
-    binary = home / "bin" / "mailpit"
-    if binary.is_file():
-        return binary
-    if shutil.which("go") is None:
-        raise MailpitUnavailable("Go is not installed; Mailpit is built from Go modules (`go install`)")
-    home.mkdir(parents=True, exist_ok=True)
-    with (home / ".lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if binary.is_file():  # another session built it while this one waited
-            return binary
-        log = home / "build.log"
-        env = {**os.environ, "GOBIN": str(binary.parent), "CGO_ENABLED": "0", "GOFLAGS": "-mod=mod"}
-        with log.open("w") as out:
-            built = subprocess.run(
-                ["go", "install", "-trimpath", "-ldflags=-s -w", f"{MAILPIT_MODULE}@v{version}"],
-                cwd=home,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                check=False,
-            )
-        if built.returncode != 0 or not binary.is_file():
-            tail = "\n".join(log.read_text().splitlines()[-20:])
-            raise MailpitUnavailable(f"`go install {MAILPIT_MODULE}@v{version}` failed; log {log}:\n{tail}")
-    return binary
+    try:
+        return go_install_cached(MAILPIT_MODULE, version, home or cache_home(version), "mailpit")
+    except GoBuildFailed as exc:
+        raise MailpitUnavailable(str(exc)) from exc
 
 
 def _free_port() -> int:
